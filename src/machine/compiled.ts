@@ -1,0 +1,39 @@
+// The run-time form of a machine: what the dispatcher steps on every event. Produced by
+// `compileMachine` from an XState v5 machine; equal to XState's own `transition()` on
+// every event (proven by test/machine/differential.test.ts), but a table lookup instead
+// of an interpreter.
+
+import type { AnyStateMachine, StateValue } from 'xstate';
+import type { Effect } from '../core/effects.js';
+import type { AnyEventObject } from '../core/events.js';
+
+export interface CompiledSnapshot<TContext = unknown> {
+  /** The state value in XState's shape: a string, or a nested object for compound states. */
+  readonly value: StateValue;
+  /** The active leaf as a dotted path below the root ("connected", "handshake.waiting"): for traces and logs. */
+  readonly state: string;
+  readonly context: TContext;
+  /** 'done' once a top-level final state is reached; a done machine ignores further events. */
+  readonly status: 'active' | 'done';
+}
+
+export interface StepResult<TContext = unknown> {
+  readonly snapshot: CompiledSnapshot<TContext>;
+  /** Effects in the order XState would have executed the actions. Empty when the event was unhandled. */
+  readonly effects: readonly Effect[];
+}
+
+export interface CompiledMachine<TContext = unknown> {
+  /** The XState machine id. */
+  readonly id: string;
+  /** The source definition, kept for charts and the differential test. */
+  readonly definition: AnyStateMachine;
+  /** Enter the initial state: initial context from `input`, entry effects (including `after` timers). */
+  initial(input?: unknown): StepResult<TContext>;
+  /**
+   * One macrostep: the event, then any events raised by it, oldest first. Pure: the given
+   * snapshot is not modified. Throws if the machine's own code (a guard, an assign, a params
+   * function) throws; the dispatcher turns that into a `machine-error` close.
+   */
+  step(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject): StepResult<TContext>;
+}

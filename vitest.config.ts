@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Integration tests bind loopback ports and spawn real clients; keep parallelism modest on 2 cores.
+    maxWorkers: 2,
+  },
+});
