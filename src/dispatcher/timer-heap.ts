@@ -1,0 +1,95 @@
+// A binary min-heap of named timers keyed by (deadline, arming order). Each entry knows
+// its heap index, so cancel and re-arm are O(log n) removals instead of tombstones: an
+// idle timeout re-armed on every message must not grow the heap.
+
+export interface TimerEntry<T> {
+  readonly deadline: number;
+  /** Arming order: ties on deadline fire in the order they were armed. */
+  readonly seq: number;
+  readonly payload: T;
+  /** Position in the heap array; -1 once removed. */
+  index: number;
+}
+
+export class TimerHeap<T> {
+  private readonly items: TimerEntry<T>[] = [];
+  private nextSeq = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The earliest deadline, or null when empty. */
+  peekDeadline(): number | null {
+    const top = this.items[0];
+    return top === undefined ? null : top.deadline;
+  }
+
+  push(deadline: number, payload: T): TimerEntry<T> {
+    const entry: TimerEntry<T> = { deadline, seq: this.nextSeq++, payload, index: this.items.length };
+    this.items.push(entry);
+    this.siftUp(entry.index);
+    return entry;
+  }
+
+  /** Removes and returns the earliest entry if its deadline is at or before `now`. */
+  popDue(now: number): TimerEntry<T> | null {
+    const top = this.items[0];
+    if (top === undefined || top.deadline > now) return null;
+    this.remove(top);
+    return top;
+  }
+
+  remove(entry: TimerEntry<T>): void {
+    const i = entry.index;
+    if (i < 0) return;
+    const last = this.items.pop() as TimerEntry<T>;
+    entry.index = -1;
+    if (last === entry) return;
+    this.items[i] = last;
+    last.index = i;
+    this.siftDown(i);
+    this.siftUp(last.index);
+  }
+
+  private before(a: TimerEntry<T>, b: TimerEntry<T>): boolean {
+    return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+  }
+
+  private siftUp(start: number): void {
+    const items = this.items;
+    let i = start;
+    const entry = items[i] as TimerEntry<T>;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = items[parentIndex] as TimerEntry<T>;
+      if (!this.before(entry, parent)) break;
+      items[i] = parent;
+      parent.index = i;
+      i = parentIndex;
+    }
+    items[i] = entry;
+    entry.index = i;
+  }
+
+  private siftDown(start: number): void {
+    const items = this.items;
+    const n = items.length;
+    let i = start;
+    const entry = items[i] as TimerEntry<T>;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && this.before(items[right] as TimerEntry<T>, items[left] as TimerEntry<T>)) child = right;
+      const childEntry = items[child] as TimerEntry<T>;
+      if (!this.before(childEntry, entry)) break;
+      items[i] = childEntry;
+      childEntry.index = i;
+      i = child;
+    }
+    items[i] = entry;
+    entry.index = i;
+  }
+}
