@@ -1,0 +1,84 @@
+// `statewire serve <protocol>`: run a protocol's root machine on real TCP until SIGINT or
+// SIGTERM, then drain connections within --shutdown-timeout and exit 0.
+
+import type { LogLevel } from '../../core/effects.js';
+import { createStreamLogger, isLogLevel } from '../../core/logger.js';
+import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { NetDriver } from '../../drivers/net/net-driver.js';
+import type { AppDefinition, FlagHelp } from '../apps/app.js';
+import { echoApp } from '../apps/echo.js';
+import { parseArgs, parseDuration, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+const APPS: readonly AppDefinition[] = [echoApp];
+
+const COMMON_FLAGS: readonly FlagHelp[] = [
+  { name: 'shutdown-timeout', value: 'DUR', help: 'on SIGINT/SIGTERM, how long connections may drain (default 5s)' },
+  { name: 'log-level', value: 'LEVEL', help: 'debug (every transition), info, warn or error (default info)' },
+];
+
+function help(): string {
+  const sections = APPS.map((app) => {
+    const flags = [...app.flags, ...COMMON_FLAGS].map((flag) => `  --${`${flag.name} ${flag.value}`.padEnd(26)} ${flag.help}`);
+    return `statewire serve ${app.name}: ${app.summary}\n${flags.join('\n')}`;
+  });
+  return `usage: statewire serve <protocol> [options]\n\n${sections.join('\n\n')}\n\nDurations: 500ms, 5s, 1m, off. Sizes: 65536, 64k, 8MiB.`;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  synopsis: 'serve <protocol> [options]',
+  summary: `run a protocol server on TCP (${APPS.map((app) => app.name).join(', ')})`,
+  run(argv) {
+    const args = parseArgs(argv, new Set(['help']));
+    if (args.flags.has('help')) {
+      process.stdout.write(`${help()}\n`);
+      return 0;
+    }
+    const [name, extra] = args.positionals;
+    const app = APPS.find((candidate) => candidate.name === name);
+    if (app === undefined) {
+      throw new UsageError(`serve needs a protocol, one of: ${APPS.map((a) => a.name).join(', ')}${name === undefined ? '' : ` (got "${name}")`}`);
+    }
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+    const known = new Set([...app.flags, ...COMMON_FLAGS].map((flag) => flag.name));
+    for (const flag of args.flags.keys()) {
+      if (!known.has(flag)) throw new UsageError(`unknown option --${flag} for serve ${app.name} (see statewire serve --help)`);
+    }
+    const levelText = args.flags.get('log-level') ?? 'info';
+    if (!isLogLevel(levelText)) throw new UsageError(`--log-level must be debug, info, warn or error, got "${levelText}"`);
+    const level: LogLevel = levelText;
+    const shutdownTimeoutMs = parseDuration('shutdown-timeout', args.flags.get('shutdown-timeout') ?? '5s');
+    const served = app.configure(args.flags);
+
+    const logger = createStreamLogger(level);
+    let stopping = false;
+    const dispatcher = new Dispatcher({
+      driver: new NetDriver(),
+      logger,
+      onRetire: (id, snapshot) => {
+        // The root machine ending means the server cannot run (or is finished): exit.
+        if (id !== served.root.id || stopping) return;
+        stopping = true;
+        const code = served.failedStates.has(snapshot.state) ? 1 : 0;
+        dispatcher.beginShutdown({ deadlineMs: 0, onDone: () => process.exit(code) });
+      },
+    });
+    for (const [kind, machine] of served.machines) dispatcher.register(kind, machine);
+
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.log('warn', `${signal} again: exiting without waiting for connections`);
+        process.exit(1);
+      }
+      stopping = true;
+      logger.log('info', `${signal}: stopping; connections may drain for ${shutdownTimeoutMs} ms`);
+      dispatcher.beginShutdown({ deadlineMs: shutdownTimeoutMs, onDone: () => process.exit(0) });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    dispatcher.spawn(served.root.id, served.root.kind, served.root.input);
+    return null;
+  },
+};

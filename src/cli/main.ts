@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The statewire command. Each subcommand lives in its own module under src/cli/commands;
+// this file only picks one and turns a UsageError into one line and exit code 2.
+
+import { UsageError } from './args.js';
+import type { Command } from './command.js';
+import { serveCommand } from './commands/serve.js';
+
+const COMMANDS: readonly Command[] = [serveCommand];
+
+function usage(): string {
+  const lines = COMMANDS.map((command) => `  ${command.synopsis.padEnd(44)} ${command.summary}`);
+  return `usage: statewire <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nstatewire <command> --help shows a command's options.`;
+}
+
+function main(argv: readonly string[]): number | null {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) throw new UsageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  return command.run(rest);
+}
+
+try {
+  const code = main(process.argv.slice(2));
+  if (code !== null) process.exitCode = code;
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`statewire: ${error.message}\n`);
+  process.exitCode = 2;
+}
