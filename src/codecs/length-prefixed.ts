@@ -1,0 +1,101 @@
+// The "length-prefixed" codec: each frame is a 4-byte big-endian unsigned length, then that
+// many payload bytes. Zero-length frames are valid. A declared length over maxFrameBytes is
+// a protocol error as soon as the header is read, before any payload is buffered.
+
+import { checkMaxBytes, failed, NO_FRAMES, view } from './codec.js';
+import type { DecodeResult, Decoder } from './codec.js';
+
+const HEADER_BYTES = 4;
+const MAX_U32 = 0xffff_ffff;
+
+const utf8 = new TextEncoder();
+
+export class LengthPrefixedDecoder implements Decoder {
+  private readonly maxFrameBytes: number;
+  /** A header split across chunks. */
+  private readonly header = new Uint8Array(HEADER_BYTES);
+  private headerLength = 0;
+  /** The payload of a frame split across chunks, allocated at its declared (bounded) size. */
+  private body: Uint8Array | null = null;
+  private bodyLength = 0;
+  private failure: DecodeResult | null = null;
+
+  constructor(maxFrameBytes: number) {
+    checkMaxBytes('maxFrameBytes', maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  push(bytes: Uint8Array): DecodeResult {
+    if (this.failure !== null) return this.failure;
+    const end = bytes.length;
+    let frames: Uint8Array[] | null = null;
+    let at = 0;
+    if (this.body !== null) {
+      at = Math.min(this.body.length - this.bodyLength, end);
+      this.body.set(view(bytes, 0, at), this.bodyLength);
+      this.bodyLength += at;
+      if (this.bodyLength < this.body.length) return NO_FRAMES;
+      // The body was allocated for this frame alone, so it can be handed out as is.
+      frames = [this.body];
+      this.body = null;
+      this.bodyLength = 0;
+    }
+    while (at < end) {
+      let length: number;
+      if (this.headerLength === 0 && end - at >= HEADER_BYTES) {
+        length = readU32(bytes, at);
+        at += HEADER_BYTES;
+      } else {
+        const n = Math.min(HEADER_BYTES - this.headerLength, end - at);
+        this.header.set(view(bytes, at, at + n), this.headerLength);
+        this.headerLength += n;
+        at += n;
+        if (this.headerLength < HEADER_BYTES) break;
+        this.headerLength = 0;
+        length = readU32(this.header, 0);
+      }
+      if (length > this.maxFrameBytes) return this.fail(frames, length);
+      if (end - at >= length) {
+        // A frame wholly inside this chunk is a view of it: no copy on the common path.
+        (frames ??= []).push(view(bytes, at, at + length));
+        at += length;
+      } else {
+        this.body = new Uint8Array(length);
+        this.body.set(view(bytes, at, end));
+        this.bodyLength = end - at;
+        at = end;
+      }
+    }
+    return frames === null ? NO_FRAMES : { kind: 'frames', frames };
+  }
+
+  bufferedBytes(): number {
+    return this.headerLength + (this.body?.length ?? 0);
+  }
+
+  private fail(frames: Uint8Array[] | null, length: number): DecodeResult {
+    const error = `frame length ${length} exceeds maximum ${this.maxFrameBytes}`;
+    this.failure = failed(error);
+    return frames === null ? this.failure : { kind: 'error', frames, error };
+  }
+}
+
+/** One frame with its length header, for a `write` effect. Strings are sent as UTF-8. */
+export function encodeFrame(frame: Uint8Array | string): Uint8Array {
+  const payload = typeof frame === 'string' ? utf8.encode(frame) : frame;
+  const length = payload.length;
+  // Only reachable with a 4 GiB frame, but the header must never wrap around silently.
+  if (length > MAX_U32) throw new RangeError(`frame of ${length} bytes does not fit a 32-bit length`);
+  const out = new Uint8Array(HEADER_BYTES + length);
+  out[0] = length >>> 24;
+  out[1] = (length >>> 16) & 0xff;
+  out[2] = (length >>> 8) & 0xff;
+  out[3] = length & 0xff;
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Callers have checked that four bytes are there. */
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
