@@ -1,0 +1,34 @@
+// statewire's public API. Everything a user imports comes from here; internal modules
+// are not part of the contract.
+
+export type { CloseReason, CloseReasonKind } from './core/close-reason.js';
+export { describeCloseReason } from './core/close-reason.js';
+export type { CodecSpec } from './core/codec-spec.js';
+export type { ConnectOptions, Driver, DriverHooks, ListenOptions } from './core/driver.js';
+export type { CloseMode, Effect, EffectParams, EffectType, LogLevel, OutputLimits } from './core/effects.js';
+export { DEFAULT_OUTPUT_LIMITS, EFFECT_TYPES } from './core/effects.js';
+export type {
+  Address,
+  AnyEventObject,
+  ConnectionEvent,
+  ConnId,
+  IoErrorInfo,
+  IoEvent,
+  ListenerEvent,
+  ListenerId,
+  MachineId,
+  TimeoutEvent,
+} from './core/events.js';
+export type { Logger } from './core/logger.js';
+export { createStreamLogger, silentLogger } from './core/logger.js';
+
+export type { CompiledMachine, CompiledSnapshot, StepResult } from './machine/compiled.js';
+export { compileMachine } from './machine/compile.js';
+export { effectActions } from './machine/effect-actions.js';
+
+export type { DispatcherOptions, DispatcherStats, ShutdownOptions, TraceStep } from './dispatcher/dispatcher.js';
+export { Dispatcher } from './dispatcher/dispatcher.js';
+export { NetDriver } from './drivers/net/net-driver.js';
+
+export type { DecodeResult, Decoder } from './codecs/index.js';
+export { createDecoder, encode, encodeFrame, encodeLine, LengthPrefixedDecoder, LineDecoder } from './codecs/index.js';
