@@ -1,0 +1,41 @@
+// The machines statewire ships, and the list the machine-wide tests walk (the
+// differential test drives each one with random events from test/machines/arbitraries.ts).
+
+import type { AnyStateMachine } from 'xstate';
+import { connectionLifecycleMachine } from './connection-lifecycle.js';
+import { echoConnection, echoServer } from './echo.js';
+import type { EchoServerInput } from './echo.js';
+import { pingConnection } from './examples/ping.js';
+
+export * from './connection-lifecycle.js';
+export * from './echo.js';
+export * from './examples/ping.js';
+
+export interface ShippedMachine {
+  /** Unique in the list; one machine may appear with several inputs. */
+  readonly name: string;
+  readonly machine: AnyStateMachine;
+  readonly input: unknown;
+}
+
+const echoServerInput: EchoServerInput = {
+  host: '127.0.0.1',
+  port: 9000,
+  statusIntervalMs: 5_000,
+  maxConnections: 10_000,
+  connectionMachine: 'echo-connection',
+  connectionInput: {},
+};
+
+// Finite timeouts where a machine has them, so every timer is armed at least once.
+export const shippedMachines: readonly ShippedMachine[] = [
+  {
+    name: 'connection-lifecycle',
+    machine: connectionLifecycleMachine,
+    input: { handshakeMs: 5_000, ackMs: 5_000, idleMs: 30_000, lingerMs: 2_000 },
+  },
+  { name: 'echo-connection', machine: echoConnection, input: {} },
+  { name: 'echo-connection (idle 60s)', machine: echoConnection, input: { idleMs: 60_000 } },
+  { name: 'echo-server', machine: echoServer, input: echoServerInput },
+  { name: 'ping-connection', machine: pingConnection, input: { idleMs: 30_000 } },
+];
