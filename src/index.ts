@@ -23,7 +23,7 @@ export type { Logger } from './core/logger.js';
 export { createStreamLogger, silentLogger } from './core/logger.js';
 
 export type { CompiledMachine, CompiledSnapshot, StepResult } from './machine/compiled.js';
-export { compileMachine } from './machine/compile.js';
+export { compileMachine, MachineCompileError } from './machine/compile.js';
 export { effectActions } from './machine/effect-actions.js';
 
 export type { DispatcherOptions, DispatcherStats, ShutdownOptions, TraceStep } from './dispatcher/dispatcher.js';
@@ -32,3 +32,10 @@ export { NetDriver } from './drivers/net/net-driver.js';
 
 export type { DecodeResult, Decoder } from './codecs/index.js';
 export { createDecoder, encode, encodeFrame, encodeLine, LengthPrefixedDecoder, LineDecoder } from './codecs/index.js';
+
+export type { ChartAction, ChartEdge, ChartModel, ChartState, ChartStateKind, ChartTimer, ChartTrigger } from './chart/model.js';
+export { actionText, chartModel, edgeText } from './chart/model.js';
+export { toMermaid } from './chart/mermaid.js';
+export { renderSvg, toDot } from './chart/dot.js';
+export type { CoverageReport } from './chart/coverage.js';
+export { formatCoverage, TransitionCoverage } from './chart/coverage.js';

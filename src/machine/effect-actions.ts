@@ -27,4 +27,5 @@ export const effectActions = {
   send: effect<'send'>(),
   broadcast: effect<'broadcast'>(),
   log: effect<'log'>(),
+  persist: effect<'persist'>(),
 } satisfies { [T in EffectType]: EffectAction<T> };
