@@ -77,7 +77,9 @@ function timers(machine: AnyStateMachine): fc.Arbitrary<AnyEventObject> {
 
 const unknownEvents: fc.Arbitrary<AnyEventObject> = fc.oneof(
   fc.constantFrom('bogus', 'timeout', 'xstate.init', 'status').map((type) => ({ type })),
-  fc.string({ maxLength: 12 }).map((type) => ({ type })),
+  // XState rejects the wildcard as an event type (statewire treats it as unhandled), so
+  // the differential test cannot compare it.
+  fc.string({ maxLength: 12 }).filter((type) => type !== '*').map((type) => ({ type })),
 );
 
 /**
@@ -149,6 +151,17 @@ export function eventsFor(machine: AnyStateMachine): fc.Arbitrary<AnyEventObject
           ['WHAT', 1],
         ]),
       );
+    case 'handshake-client':
+      return fc.oneof(
+        // Any other frame ends the handshake: the right ones dominate so runs reach draining.
+        ...connectionEvents(machine, [['WELCOME 3.c1', 12], ['ACK 3.c1', 12], ['ACK 4.c1', 1], ['PONG 1', 4], ['REJECT version', 1]]),
+      );
+    case 'handshake-connection':
+      return fc.oneof(
+        ...connectionEvents(machine, [['HELLO 1 c1', 12], ['HELLO 2 c1', 1], ['CONFIRM 3.c1', 12], ['CONFIRM 3.c2', 1], ['PING 1', 4]]),
+      );
+    case 'handshake-server':
+      return fc.oneof(...echoServerEvents(machine));
     default:
       throw new Error(`no event arbitrary for machine '${machine.id}': add one to test/machines/arbitraries.ts`);
   }
