@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests bind loopback ports and spawn real clients; keep parallelism modest on 2 cores.
     maxWorkers: 2,
+    // Transition coverage: each file saves what it recorded, the run prints the union.
+    setupFiles: ['test/support/coverage-setup.ts'],
+    globalSetup: ['test/support/coverage-report.ts'],
   },
 });

@@ -7,7 +7,7 @@ import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
 import { EFFECT_TYPES } from '../../src/core/effects.js';
 import type { Effect } from '../../src/core/effects.js';
 import type { AnyEventObject } from '../../src/core/events.js';
-import { compileMachine } from '../../src/machine/compile.js';
+import { compileRecorded } from '../support/transition-coverage.js';
 import type { CompiledMachine, CompiledSnapshot } from '../../src/machine/compiled.js';
 
 export interface Outcome {
@@ -30,7 +30,7 @@ const compiledCache = new WeakMap<AnyStateMachine, CompiledMachine>();
 function compiled(machine: AnyStateMachine): CompiledMachine {
   let result = compiledCache.get(machine);
   if (result === undefined) {
-    result = compileMachine(machine);
+    result = compileRecorded(machine);
     compiledCache.set(machine, result);
   }
   return result;
