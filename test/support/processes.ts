@@ -29,9 +29,20 @@ export function killAll(): void {
   live.clear();
 }
 
+export interface StartOptions {
+  readonly timeoutMs?: number;
+  /** Run under `ulimit -n` (the shell's open-file limit), to exhaust file descriptors on purpose. */
+  readonly maxOpenFiles?: number;
+}
+
 /** Start `statewire <args>` and wait for its "listening on HOST:PORT" log line. */
-export async function startCli(args: readonly string[], timeoutMs = 10_000): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startCli(args: readonly string[], options: StartOptions = {}): Promise<RunningCli> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const argv = [process.execPath, CLI, ...args];
+  const child =
+    options.maxOpenFiles === undefined
+      ? spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -n ${options.maxOpenFiles} && exec "$@"`, 'bash', ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8');
