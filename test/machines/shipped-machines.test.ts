@@ -35,7 +35,10 @@ describe('shippedMachines', () => {
           }
           return true;
         }),
-        { numRuns: 1_000 },
+        // Reaching every state is a statement about this sample, so the sample is fixed:
+        // a run never passes or fails by luck. Soundness under other seeds is the
+        // differential test's job, which draws fresh ones.
+        { numRuns: 1_000, seed: 20261122 },
       );
       for (const timer of afterEvents(shipped.machine)) expect(seen).toContain(timer);
       expect([...visited].sort()).toEqual(leafStates(shipped.machine).sort());
