@@ -6,10 +6,12 @@ import { connectionLifecycleMachine } from './connection-lifecycle.js';
 import { echoConnection, echoServer } from './echo.js';
 import type { EchoServerInput } from './echo.js';
 import { pingConnection } from './examples/ping.js';
+import { handshakeClient, handshakeConnection, handshakeServer } from './handshake.js';
 
 export * from './connection-lifecycle.js';
 export * from './echo.js';
 export * from './examples/ping.js';
+export * from './handshake.js';
 
 export interface ShippedMachine {
   /** Unique in the list; one machine may appear with several inputs. */
@@ -38,4 +40,11 @@ export const shippedMachines: readonly ShippedMachine[] = [
   { name: 'echo-connection (idle 60s)', machine: echoConnection, input: { idleMs: 60_000 } },
   { name: 'echo-server', machine: echoServer, input: echoServerInput },
   { name: 'ping-connection', machine: pingConnection, input: { idleMs: 30_000 } },
+  {
+    name: 'handshake-client',
+    machine: handshakeClient,
+    input: { host: 'server', port: 7000, clientId: 'c1', pings: 2, timeouts: { handshakeMs: 1_000, ackMs: 1_000, idleMs: 5_000, lingerMs: 500 } },
+  },
+  { name: 'handshake-connection', machine: handshakeConnection, input: { epoch: 3, timeouts: { idleMs: 5_000 } } },
+  { name: 'handshake-server', machine: handshakeServer, input: { host: 'server', port: 7000, maxConnections: 8, previousEpoch: 2 } },
 ];

@@ -30,6 +30,31 @@ export type { DispatcherOptions, DispatcherStats, ShutdownOptions, TraceStep } f
 export { Dispatcher } from './dispatcher/dispatcher.js';
 export { NetDriver } from './drivers/net/net-driver.js';
 
+export type { Fault, FaultSchedule, FaultType, ScheduledFault } from './drivers/sim/faults.js';
+export { parseFaultSchedule } from './drivers/sim/faults.js';
+export type { LinkConfig } from './drivers/sim/network.js';
+export type { TcpOptions } from './drivers/sim/sim-driver.js';
+export { SimDriver } from './drivers/sim/sim-driver.js';
+export type { NodeBoot, NodeSpec, RunOptions, SimObserver, SimStep, WorldOptions, WorldStats } from './drivers/sim/world.js';
+export { SimWorld } from './drivers/sim/world.js';
+export type { Invariant, InvariantContext, InvariantFactory, Violation } from './sim/invariant.js';
+export { InvariantSuite } from './sim/invariant.js';
+export type { StateBound, StateBoundsSpec } from './sim/state-bounds.js';
+export { stateBounds } from './sim/state-bounds.js';
+export { timerScope } from './sim/timer-scope.js';
+export type { Scenario, ScenarioConfig, ScenarioReport } from './sim/scenario.js';
+export { formatReport, replayCommand } from './sim/scenario.js';
+export { handshakeScenario } from './sim/handshake-scenario.js';
+
+export type { LogLine, StoredIoEvent } from './drivers/record/log-format.js';
+export { LOG_VERSION, parseLog } from './drivers/record/log-format.js';
+export type { LineSink } from './drivers/record/ndjson-writer.js';
+export { MemoryLineSink, NdjsonFileWriter } from './drivers/record/ndjson-writer.js';
+export type { RecordingHeader } from './drivers/record/recording-driver.js';
+export { RecordingDriver } from './drivers/record/recording-driver.js';
+export type { ReplayReport, ReplayTarget } from './drivers/record/replay.js';
+export { replayLog } from './drivers/record/replay.js';
+
 export type { DecodeResult, Decoder } from './codecs/index.js';
 export { createDecoder, encode, encodeFrame, encodeLine, LengthPrefixedDecoder, LineDecoder } from './codecs/index.js';
 

@@ -4,9 +4,13 @@
 
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
+import { chartCommand } from './commands/chart.js';
+import { connectCommand } from './commands/connect.js';
+import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
+import { simCommand } from './commands/sim.js';
 
-const COMMANDS: readonly Command[] = [serveCommand];
+const COMMANDS: readonly Command[] = [serveCommand, chartCommand, simCommand, connectCommand, replayCommand];
 
 function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.synopsis.padEnd(44)} ${command.summary}`);

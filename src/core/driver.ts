@@ -51,6 +51,11 @@ export interface Driver {
   resumeReading(conn: ConnId): void;
   /** Bytes waiting in the connection's output buffer (0 for unknown connections). */
   bufferedBytes(conn: ConnId): number;
+  /**
+   * Durable storage for the `persist` effect, if the driver has any (`sim` keeps it per
+   * node across crashes). Optional: without it the dispatcher logs and drops the effect.
+   */
+  persist?(key: string, value: unknown): void;
   /** Release everything: listeners, connections, the host timer. */
   stop(): void;
 }

@@ -73,7 +73,13 @@ export type Effect =
   | { type: 'send'; to: MachineId; event: AnyEventObject }
   /** Queue an event for every machine of a group (for example all connections of a listener). */
   | { type: 'broadcast'; group: string; event: AnyEventObject }
-  | { type: 'log'; level: LogLevel; message: string };
+  | { type: 'log'; level: LogLevel; message: string }
+  /**
+   * Keep `value` (plain data) under `key` in the node's durable storage, so that it outlives
+   * a crash: after a restart it is handed to the machines it boots as input. Drivers
+   * without durable storage (`net`) drop it (a debug log line).
+   */
+  | { type: 'persist'; key: string; value: unknown };
 
 export type EffectType = Effect['type'];
 
@@ -94,6 +100,7 @@ export const EFFECT_TYPES: readonly EffectType[] = [
   'send',
   'broadcast',
   'log',
+  'persist',
 ];
 
 export const DEFAULT_OUTPUT_LIMITS: OutputLimits = {

@@ -72,7 +72,8 @@ interface Instance {
   /** Set for machines spawned by a listener: they live and die with their connection. */
   readonly listener: Listener | null;
   readonly group: string | null;
-  readonly timers: Map<string, TimerEntry<TimerPayload>>;
+  /** Created by the first armed timer: most connections never arm one, and an empty Map costs ~190 bytes. */
+  timers: Map<string, TimerEntry<TimerPayload>> | null;
   alive: boolean;
 }
 
@@ -199,7 +200,7 @@ export class Dispatcher {
 
   stats(): DispatcherStats {
     let timersArmed = 0;
-    for (const instance of this.instances.values()) timersArmed += instance.timers.size;
+    for (const instance of this.instances.values()) timersArmed += instance.timers?.size ?? 0;
     return {
       ...this.counters,
       machines: this.instances.size,
@@ -253,7 +254,7 @@ export class Dispatcher {
     const now = this.driver.now();
     for (let entry = this.timers.popDue(now); entry !== null; entry = this.timers.popDue(now)) {
       const payload = entry.payload;
-      if (payload.kind === 'machine') payload.instance.timers.delete(payload.name);
+      if (payload.kind === 'machine') payload.instance.timers?.delete(payload.name);
       this.queue.push({ kind: 'timer', payload });
     }
     this.drain();
@@ -474,7 +475,7 @@ export class Dispatcher {
       conn,
       listener,
       group,
-      timers: new Map(),
+      timers: null,
       alive: true,
     };
     this.instances.set(id, instance);
@@ -532,8 +533,8 @@ export class Dispatcher {
   private retire(instance: Instance): void {
     instance.alive = false;
     this.instances.delete(instance.id);
-    for (const entry of instance.timers.values()) this.timers.remove(entry);
-    instance.timers.clear();
+    for (const entry of instance.timers?.values() ?? []) this.timers.remove(entry);
+    instance.timers = null;
     if (instance.group !== null) this.groups.get(instance.group)?.delete(instance);
     const conn = instance.conn;
     if (conn !== null && !conn.closing) {
@@ -590,10 +591,10 @@ export class Dispatcher {
         this.startTimer(instance, effect.name, effect.delayMs, effect.event ?? { type: 'timeout', timer: effect.name });
         return;
       case 'cancelTimer': {
-        const entry = instance.timers.get(effect.name);
+        const entry = instance.timers?.get(effect.name);
         if (entry === undefined) return;
         this.timers.remove(entry);
-        instance.timers.delete(effect.name);
+        instance.timers?.delete(effect.name);
         return;
       }
       case 'send':
@@ -607,6 +608,11 @@ export class Dispatcher {
       }
       case 'log':
         this.logger.log(effect.level, `${instance.id}: ${effect.message}`);
+        return;
+      case 'persist':
+        // Documented behaviour on `net`, so not a warning: it would repeat at every start.
+        if (this.driver.persist === undefined) this.logger.log('debug', `${instance.id}: persist ${effect.key} dropped: the driver has no durable storage`);
+        else this.driver.persist(effect.key, effect.value);
         return;
     }
   }
@@ -624,15 +630,15 @@ export class Dispatcher {
   }
 
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
-    const previous = instance.timers.get(name);
+    const previous = instance.timers?.get(name);
     if (previous !== undefined) {
       this.timers.remove(previous);
-      instance.timers.delete(name);
+      instance.timers?.delete(name);
     }
     // A non-finite delay means "never": the idiom for a disabled timeout.
     if (!Number.isFinite(delayMs)) return;
     const entry = this.timers.push(this.driver.now() + Math.max(0, delayMs), { kind: 'machine', instance, name, event });
-    instance.timers.set(name, entry);
+    (instance.timers ??= new Map()).set(name, entry);
   }
 
   private connect(instance: Instance, effect: Extract<Effect, { type: 'connect' }>): void {

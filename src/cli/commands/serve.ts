@@ -5,16 +5,20 @@ import type { LogLevel } from '../../core/effects.js';
 import { createStreamLogger, isLogLevel } from '../../core/logger.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { NetDriver } from '../../drivers/net/net-driver.js';
+import { NdjsonFileWriter } from '../../drivers/record/ndjson-writer.js';
+import { RecordingDriver } from '../../drivers/record/recording-driver.js';
 import type { AppDefinition, FlagHelp } from '../apps/app.js';
 import { echoApp } from '../apps/echo.js';
+import { handshakeApp } from '../apps/handshake.js';
 import { parseArgs, parseDuration, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
-const APPS: readonly AppDefinition[] = [echoApp];
+export const APPS: readonly AppDefinition[] = [echoApp, handshakeApp];
 
 const COMMON_FLAGS: readonly FlagHelp[] = [
   { name: 'shutdown-timeout', value: 'DUR', help: 'on SIGINT/SIGTERM, how long connections may drain (default 5s)' },
   { name: 'log-level', value: 'LEVEL', help: 'debug (every transition), info, warn or error (default info)' },
+  { name: 'record', value: 'FILE', help: 'write every input and step to FILE (NDJSON) for `statewire replay`' },
 ];
 
 function help(): string {
@@ -52,10 +56,21 @@ export const serveCommand: Command = {
     const served = app.configure(args.flags);
 
     const logger = createStreamLogger(level);
+    const recordPath = args.flags.get('record');
+    // Replay configures the app again from these flags; --record itself is not part of the run.
+    const recorder =
+      recordPath === undefined
+        ? null
+        : new RecordingDriver(new NetDriver(), new NdjsonFileWriter(recordPath), {
+            app: app.name,
+            flags: Object.fromEntries([...args.flags].filter(([flag]) => flag !== 'record')),
+          });
+    if (recorder !== null) process.on('exit', () => recorder.flush());
     let stopping = false;
     const dispatcher = new Dispatcher({
-      driver: new NetDriver(),
+      driver: recorder ?? new NetDriver(),
       logger,
+      ...(recorder !== null && { trace: (step) => recorder.recordStep(step) }),
       onRetire: (id, snapshot) => {
         // The root machine ending means the server cannot run (or is finished): exit.
         if (id !== served.root.id || stopping) return;
@@ -73,6 +88,7 @@ export const serveCommand: Command = {
       }
       stopping = true;
       logger.log('info', `${signal}: stopping; connections may drain for ${shutdownTimeoutMs} ms`);
+      recorder?.recordShutdown(shutdownTimeoutMs);
       dispatcher.beginShutdown({ deadlineMs: shutdownTimeoutMs, onDone: () => process.exit(0) });
     };
     process.on('SIGINT', onSignal);

@@ -1,0 +1,73 @@
+// Simulator speed: dispatcher events per second on the handshake scenario with 1,000
+// clients (issue 3's target: at least one million). Measured without invariants and trace
+// hashing (the raw simulator), and with invariants (what a property test pays); per wall
+// second and per CPU second of this process (steadier on a shared machine).
+// `npm run bench` calls benchSim; `node dist/bench/sim.js` prints the figures.
+
+import { fileURLToPath } from 'node:url';
+import { handshakeScenario } from '../src/sim/handshake-scenario.js';
+import type { ScenarioReport } from '../src/sim/scenario.js';
+
+export interface SimBenchFigures {
+  readonly scenario: string;
+  readonly clients: number;
+  /** Dispatcher events per wall second, best of the repetitions. */
+  readonly dispatcherEventsPerSecond: number;
+  /** The same per CPU second (user + system) of this process. */
+  readonly dispatcherEventsPerCpuSecond: number;
+  readonly dispatcherEventsPerSecondWithInvariants: number;
+  readonly dispatcherEventsPerRun: number;
+  readonly virtualSecondsPerRun: number;
+  readonly wallMsPerRun: number;
+  readonly target: number;
+}
+
+const CLIENTS = 1_000;
+const REPETITIONS = 10;
+/** A run is ~0.1 s: warm the JIT on both modes before measuring either. */
+const WARMUP_RUNS = 4;
+const TARGET = 1_000_000;
+
+interface Measured {
+  readonly report: ScenarioReport;
+  readonly cpuMs: number;
+}
+
+function best(invariants: boolean): Measured {
+  let fastest: Measured | null = null;
+  for (let i = 0; i < REPETITIONS; i++) {
+    const before = process.cpuUsage();
+    const report = handshakeScenario.run({ seed: 1 + i, faults: [], clients: CLIENTS, durationMs: 5_000, invariants });
+    const cpu = process.cpuUsage(before);
+    const measured = { report, cpuMs: (cpu.user + cpu.system) / 1000 };
+    if (fastest === null || rate(report) > rate(fastest.report)) fastest = measured;
+  }
+  return fastest as Measured;
+}
+
+function rate(report: ScenarioReport): number {
+  return report.stats.dispatcherEvents / (report.wallMs / 1000);
+}
+
+export function benchSim(): SimBenchFigures {
+  for (let i = 0; i < WARMUP_RUNS; i++) {
+    handshakeScenario.run({ seed: 100 + i, faults: [], clients: CLIENTS, durationMs: 5_000, invariants: i % 2 === 0 });
+  }
+  const { report: raw, cpuMs } = best(false);
+  const checked = best(true).report;
+  return {
+    scenario: 'handshake',
+    clients: CLIENTS,
+    dispatcherEventsPerSecond: Math.round(rate(raw)),
+    dispatcherEventsPerCpuSecond: Math.round(raw.stats.dispatcherEvents / (cpuMs / 1000)),
+    dispatcherEventsPerSecondWithInvariants: Math.round(rate(checked)),
+    dispatcherEventsPerRun: raw.stats.dispatcherEvents,
+    virtualSecondsPerRun: raw.stats.time / 1000,
+    wallMsPerRun: Math.round(raw.wallMs),
+    target: TARGET,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify(benchSim(), null, 2)}\n`);
+}

@@ -1,0 +1,81 @@
+// "Never stuck": each bounded state of a machine is left within its bound, measured on the
+// node's own clock (the one its timers run on). Checked when the machine leaves the state
+// and, for a machine that takes no step at all, at every sweep. A machine on a crashed node
+// is forgotten with it.
+
+import type { Invariant, InvariantContext } from './invariant.js';
+
+export interface StateBound {
+  /** Longest stay, node ms. */
+  readonly maxMs: number;
+  /** The stay restarts at every step in the state (an idle timeout restarted by traffic). */
+  readonly sinceLastStep?: boolean;
+}
+
+export interface StateBoundsSpec {
+  /** Which machines are bounded: by trace machine id. */
+  readonly applies: (node: string, machine: string) => boolean;
+  /** Bounds by leaf state name (as in TraceStep.to); states without one are unbounded. */
+  readonly bounds: Readonly<Record<string, StateBound>>;
+  /** Slack for float rounding between world and node clocks. */
+  readonly toleranceMs?: number;
+}
+
+interface Tracked {
+  readonly node: string;
+  state: string;
+  since: number;
+}
+
+export function stateBounds(spec: StateBoundsSpec) {
+  const tolerance = spec.toleranceMs ?? 1;
+  return (context: InvariantContext): Invariant => {
+    const tracked = new Map<string, Tracked>();
+    const key = (node: string, incarnation: number, machine: string) => `${node}~${incarnation}/${machine}`;
+    const over = (entry: Tracked, now: number): number | null => {
+      const bound = spec.bounds[entry.state];
+      if (bound === undefined) return null;
+      return now - entry.since > bound.maxMs + tolerance ? bound.maxMs : null;
+    };
+    return {
+      name: 'state-bounds',
+      step({ node, incarnation, step }) {
+        if (!spec.applies(node, step.machine)) return;
+        const id = key(node, incarnation, step.machine);
+        const entry = tracked.get(id);
+        if (entry !== undefined) {
+          context.check();
+          const exceeded = over(entry, step.time);
+          if (exceeded !== null) {
+            context.fail(`${id} stayed ${(step.time - entry.since).toFixed(1)} ms in ${entry.state} (bound ${exceeded} ms)`);
+          }
+          if (entry.state !== step.to || spec.bounds[step.to]?.sinceLastStep === true) {
+            entry.state = step.to;
+            entry.since = step.time;
+          }
+        } else {
+          tracked.set(id, { node, state: step.to, since: step.time });
+        }
+      },
+      retire(node, incarnation, machine) {
+        tracked.delete(key(node, incarnation, machine));
+      },
+      crash(node, incarnation) {
+        const prefix = `${node}~${incarnation}/`;
+        for (const id of [...tracked.keys()]) if (id.startsWith(prefix)) tracked.delete(id);
+      },
+      sweep() {
+        for (const [id, entry] of tracked) {
+          const now = context.world.nodeTime(entry.node);
+          if (now === null) continue;
+          context.check();
+          const exceeded = over(entry, now);
+          if (exceeded !== null) {
+            context.fail(`${id} has been in ${entry.state} for ${(now - entry.since).toFixed(1)} ms (bound ${exceeded} ms): stuck`);
+            return;
+          }
+        }
+      },
+    };
+  };
+}

@@ -1,0 +1,72 @@
+// Runs a scenario under fast-check-generated seeds and fault schedules and, when an
+// invariant fails, returns what a human needs: the seed, the shrunk schedule, the
+// violation and the exact command that replays it.
+
+import fc from 'fast-check';
+import type { ScheduledFault } from '../../src/drivers/sim/faults.js';
+import type { CompiledMachine } from '../../src/machine/compiled.js';
+import type { Violation } from '../../src/sim/invariant.js';
+import type { Scenario, ScenarioConfig } from '../../src/sim/scenario.js';
+import { replayCommand } from '../../src/sim/scenario.js';
+import { faultScheduleArbitrary } from './fault-arbitrary.js';
+
+export interface CheckOptions {
+  readonly scenario: Scenario;
+  readonly clients: number;
+  readonly durationMs: number;
+  readonly numRuns: number;
+  /** fast-check's own seed (which seeds and schedules it generates). */
+  readonly fcSeed: number;
+  readonly maxFaults?: number;
+  readonly machines?: ReadonlyMap<string, CompiledMachine>;
+}
+
+export interface Failure {
+  readonly seed: number;
+  readonly faults: ScheduledFault[];
+  readonly violation: Violation;
+  readonly command: string;
+  /** Seed, schedule, violation and command, as printed. */
+  readonly message: string;
+}
+
+export interface CheckResult {
+  readonly runs: number;
+  readonly checks: number;
+  readonly failure: Failure | null;
+}
+
+export function checkScenario(options: CheckOptions): CheckResult {
+  const { scenario, clients, durationMs } = options;
+  let checks = 0;
+  const configOf = (seed: number, faults: ScheduledFault[]): ScenarioConfig => ({
+    seed,
+    faults,
+    clients,
+    durationMs,
+    ...(options.machines && { machines: options.machines }),
+  });
+  const nodes = scenario.nodes(clients);
+  const schedules = faultScheduleArbitrary({ nodes, durationMs, maxFaults: options.maxFaults ?? 6, ...(nodes[0] !== undefined && { hub: nodes[0] }) });
+  const details = fc.check(
+    fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), schedules, (seed, faults) => {
+      const report = scenario.run(configOf(seed, faults));
+      checks += report.checks;
+      return report.violations.length === 0;
+    }),
+    { numRuns: options.numRuns, seed: options.fcSeed },
+  );
+  if (!details.failed || details.counterexample === null) return { runs: details.numRuns, checks, failure: null };
+  const [seed, faults] = details.counterexample;
+  const report = scenario.run(configOf(seed, faults));
+  const violation = report.violations[0] ?? { invariant: '?', time: 0, message: 'no violation on the re-run: the scenario is not deterministic' };
+  const command = replayCommand(scenario.name, configOf(seed, faults));
+  const message = [
+    `sim ${scenario.name}: invariant ${violation.invariant} failed (after ${details.numRuns} runs, ${details.numShrinks} shrinks; fast-check seed ${options.fcSeed})`,
+    `  at ${violation.time.toFixed(3)} ms: ${violation.message}`,
+    `  seed: ${seed}`,
+    `  faults: ${JSON.stringify(faults)}`,
+    `  replay: ${command}`,
+  ].join('\n');
+  return { runs: details.numRuns, checks, failure: { seed, faults, violation, command, message } };
+}
