@@ -17,6 +17,10 @@ import {
   type LifecycleInput,
 } from '../../machines/connection-lifecycle.js';
 import { Drive, cancelTimer, line, startTimer } from './harness.js';
+import { lifecycleEdges, reach, type LifecycleMachine } from './lifecycle-edges.js';
+import { requireFullCoverage } from '../support/transition-coverage.js';
+
+requireFullCoverage(machine);
 
 const timeouts = { handshakeMs: 1_000, ackMs: 2_000, idleMs: 3_000, lingerMs: 4_000 };
 const address = { host: '127.0.0.1', port: 9000 };
@@ -32,36 +36,25 @@ const cancelled = {
   handshake: cancelTimer(machine, 'handshakeTimeout', 'handshake'),
   ack: cancelTimer(machine, 'ackTimeout', 'awaitingAck'),
   idle: cancelTimer(machine, 'idleTimeout', 'connected'),
-  linger: cancelTimer(machine, 'lingerTimeout', 'closing'),
 };
 
 const close = (reason: CloseReason, mode: 'graceful' | 'abort' = 'graceful'): Effect => ({ type: 'close', reason, mode });
 const write = (data: string): Effect => ({ type: 'write', data });
 
-/** Each state reached the shortest way, with the timer cancels its exit produces. */
-const open = {
-  accepting: { reach: () => Drive.start(machine, timeouts), exit: [] },
-  handshake: { reach: () => Drive.start(machine, timeouts, accepted), exit: [cancelled.handshake] },
-  awaitingAck: {
-    reach: () => Drive.start(machine, timeouts, accepted, line('HELLO')),
-    exit: [cancelled.ack],
+/** Each state reached the shortest way; the lifecycle's shared edges are tested from these. */
+const lifecycle: LifecycleMachine = {
+  machine,
+  input: timeouts,
+  timeouts,
+  paths: {
+    accepting: [],
+    handshake: [accepted],
+    awaitingAck: [accepted, line('HELLO')],
+    connected: [accepted, line('HELLO'), line('ACK')],
   },
-  connected: {
-    reach: () => Drive.start(machine, timeouts, accepted, line('HELLO'), line('ACK')),
-    exit: [cancelled.idle],
-  },
-  draining: {
-    reach: () =>
-      Drive.start(machine, timeouts, accepted, line('HELLO'), line('ACK'), { type: 'backpressure', bufferedBytes: 70_000 }),
-    exit: [],
-  },
-} satisfies Record<string, { reach: () => Drive; exit: Effect[] }>;
-
-const closing = () => {
-  const drive = open.connected.reach();
-  drive.send({ type: 'peer-closed' });
-  return drive;
 };
+
+lifecycleEdges(lifecycle);
 
 describe('connection-lifecycle: opening and handshake', () => {
   it('starts in accepting with the input timeouts over the defaults', () => {
@@ -73,19 +66,19 @@ describe('connection-lifecycle: opening and handshake', () => {
   });
 
   it('accepted -> handshake, arming the handshake timeout', () => {
-    const drive = open.accepting.reach();
+    const drive = reach(lifecycle, 'accepting');
     expect(drive.send(accepted)).toEqual([armed.handshake]);
     expect(drive.state).toBe('handshake');
   });
 
   it('handshake: HELLO -> awaitingAck, answering WELCOME', () => {
-    const drive = open.handshake.reach();
+    const drive = reach(lifecycle, 'handshake');
     expect(drive.send(line('HELLO'))).toEqual([cancelled.handshake, write('WELCOME\n'), armed.ack]);
     expect(drive.state).toBe('awaitingAck');
   });
 
   it('handshake: any other line closes with a protocol error', () => {
-    const drive = open.handshake.reach();
+    const drive = reach(lifecycle, 'handshake');
     expect(drive.send(line('GET / HTTP/1.1'))).toEqual([
       cancelled.handshake,
       close({ kind: 'protocol-error', message: 'expected HELLO' }),
@@ -95,7 +88,7 @@ describe('connection-lifecycle: opening and handshake', () => {
   });
 
   it('handshake timeout closes with reason timeout(handshake)', () => {
-    const drive = open.handshake.reach();
+    const drive = reach(lifecycle, 'handshake');
     expect(drive.fire('handshakeTimeout', 'handshake')).toEqual([
       cancelled.handshake,
       close({ kind: 'timeout', timer: 'handshake' }),
@@ -105,13 +98,13 @@ describe('connection-lifecycle: opening and handshake', () => {
   });
 
   it('awaitingAck: ACK -> connected, arming the idle timeout', () => {
-    const drive = open.awaitingAck.reach();
+    const drive = reach(lifecycle, 'awaitingAck');
     expect(drive.send(line('ACK'))).toEqual([cancelled.ack, armed.idle]);
     expect(drive.state).toBe('connected');
   });
 
   it('awaitingAck: any other line closes with a protocol error', () => {
-    const drive = open.awaitingAck.reach();
+    const drive = reach(lifecycle, 'awaitingAck');
     expect(drive.send(line('HELLO'))).toEqual([
       cancelled.ack,
       close({ kind: 'protocol-error', message: 'expected ACK' }),
@@ -120,7 +113,7 @@ describe('connection-lifecycle: opening and handshake', () => {
   });
 
   it('ack timeout closes with reason timeout(ack)', () => {
-    const drive = open.awaitingAck.reach();
+    const drive = reach(lifecycle, 'awaitingAck');
     expect(drive.fire('ackTimeout', 'awaitingAck')).toEqual([
       cancelled.ack,
       close({ kind: 'timeout', timer: 'ack' }),
@@ -128,39 +121,21 @@ describe('connection-lifecycle: opening and handshake', () => {
     ]);
     expect(drive.state).toBe('closing');
   });
-
-  it('backpressure before connected pauses reading without changing state; drained resumes', () => {
-    const drive = open.handshake.reach();
-    expect(drive.send({ type: 'backpressure', bufferedBytes: 70_000 })).toEqual([{ type: 'pauseReading' }]);
-    expect(drive.state).toBe('handshake');
-    expect(drive.send({ type: 'drained' })).toEqual([{ type: 'resumeReading' }]);
-    expect(drive.state).toBe('handshake');
-  });
 });
 
 describe('connection-lifecycle: connected and draining', () => {
   it('a line is echoed and restarts the idle timer', () => {
-    const drive = open.connected.reach();
+    const drive = reach(lifecycle, 'connected');
     expect(drive.send(line('hi there'))).toEqual([cancelled.idle, write('hi there\n'), armed.idle]);
     expect(drive.state).toBe('connected');
   });
 
   it('QUIT says BYE and closes with reason local(quit)', () => {
-    const drive = open.connected.reach();
+    const drive = reach(lifecycle, 'connected');
     expect(drive.send(line('QUIT'))).toEqual([
       cancelled.idle,
       write('BYE\n'),
       close({ kind: 'local', detail: 'quit' }),
-      armed.linger,
-    ]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it('idle timeout closes with reason timeout(idle)', () => {
-    const drive = open.connected.reach();
-    expect(drive.fire('idleTimeout', 'connected')).toEqual([
-      cancelled.idle,
-      close({ kind: 'timeout', timer: 'idle' }),
       armed.linger,
     ]);
     expect(drive.state).toBe('closing');
@@ -172,14 +147,8 @@ describe('connection-lifecycle: connected and draining', () => {
     expect(drive.send(line('x'))).toEqual([cancelled.idle, write('x\n')]);
   });
 
-  it('backpressure -> draining: reading paused, idle timer stopped', () => {
-    const drive = open.connected.reach();
-    expect(drive.send({ type: 'backpressure', bufferedBytes: 70_000 })).toEqual([cancelled.idle, { type: 'pauseReading' }]);
-    expect(drive.state).toBe('draining');
-  });
-
   it('draining still runs the protocol, without touching the idle timer', () => {
-    const drive = open.draining.reach();
+    const drive = reach(lifecycle, 'draining');
     expect(drive.send(line('late'))).toEqual([write('late\n')]);
     expect(drive.state).toBe('draining');
     // A stale idle firing (the timer was cancelled on the way in) changes nothing.
@@ -187,99 +156,6 @@ describe('connection-lifecycle: connected and draining', () => {
     expect(drive.state).toBe('draining');
     expect(drive.send(line('QUIT'))).toEqual([write('BYE\n'), close({ kind: 'local', detail: 'quit' }), armed.linger]);
     expect(drive.state).toBe('closing');
-  });
-
-  it('drained -> connected: reading resumed, idle timer re-armed', () => {
-    const drive = open.draining.reach();
-    expect(drive.send({ type: 'drained' })).toEqual([{ type: 'resumeReading' }, armed.idle]);
-    expect(drive.state).toBe('connected');
-  });
-});
-
-describe('connection-lifecycle: every open state closes the same way', () => {
-  const states = Object.entries(open);
-
-  it.each(states)('%s: peer-closed -> closing, graceful close (peer-closed)', (_, { reach, exit }) => {
-    const drive = reach();
-    expect(drive.send({ type: 'peer-closed' })).toEqual([...exit, close({ kind: 'peer-closed' }), armed.linger]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it.each(states)('%s: protocol-error -> closing, close (protocol-error)', (_, { reach, exit }) => {
-    const drive = reach();
-    expect(drive.send({ type: 'protocol-error', message: 'line too long' })).toEqual([
-      ...exit,
-      close({ kind: 'protocol-error', message: 'line too long' }),
-      armed.linger,
-    ]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it.each(states)('%s: shutdown -> closing, close (server-shutdown)', (_, { reach, exit }) => {
-    const drive = reach();
-    expect(drive.send({ type: 'shutdown' })).toEqual([...exit, close({ kind: 'server-shutdown' }), armed.linger]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it.each(states)('%s: closed -> closed (final), nothing more to do', (_, { reach, exit }) => {
-    const drive = reach();
-    expect(drive.send({ type: 'closed', reason: { kind: 'reset', code: 'ECONNRESET' } })).toEqual(exit);
-    expect(drive.state).toBe('closed');
-    expect(drive.status).toBe('done');
-  });
-
-  it.each(states)('%s: connect-failed -> closed (final)', (_, { reach, exit }) => {
-    const drive = reach();
-    const error = { code: 'ECONNREFUSED', message: 'connection refused' };
-    expect(drive.send({ type: 'connect-failed', error })).toEqual(exit);
-    expect(drive.status).toBe('done');
-  });
-
-  it.each(states)('%s: unknown events change nothing', (name, { reach }) => {
-    const drive = reach();
-    expect(drive.send({ type: 'bogus' })).toEqual([]);
-    expect(drive.send({ type: 'xstate.after.nope.connection-lifecycle.connected' })).toEqual([]);
-    expect(drive.state).toBe(name);
-  });
-});
-
-describe('connection-lifecycle: closing and closed', () => {
-  it('linger timeout aborts (timeout(linger)) and stops waiting', () => {
-    const drive = closing();
-    expect(drive.fire('lingerTimeout', 'closing')).toEqual([
-      cancelled.linger,
-      close({ kind: 'timeout', timer: 'linger' }, 'abort'),
-    ]);
-    expect(drive.state).toBe('closed');
-    expect(drive.status).toBe('done');
-  });
-
-  it('closed ends it', () => {
-    const drive = closing();
-    expect(drive.send({ type: 'closed', reason: { kind: 'peer-closed' } })).toEqual([cancelled.linger]);
-    expect(drive.status).toBe('done');
-  });
-
-  it.each<ConnectionEvent>([
-    { type: 'peer-closed' },
-    { type: 'protocol-error', message: 'late' },
-    { type: 'shutdown' },
-    { type: 'backpressure', bufferedBytes: 70_000 },
-    { type: 'drained' },
-    { type: 'message', frame: new TextEncoder().encode('QUIT') },
-    { type: 'data', bytes: new Uint8Array([1]) },
-  ])('closing ignores $type: the close is already under way', (event) => {
-    const drive = closing();
-    expect(drive.send(event)).toEqual([]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it('closed ignores everything', () => {
-    const drive = closing();
-    drive.send({ type: 'closed', reason: { kind: 'peer-closed' } });
-    expect(drive.send(line('HELLO'))).toEqual([]);
-    expect(drive.send({ type: 'shutdown' })).toEqual([]);
-    expect(drive.state).toBe('closed');
   });
 });
 

@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/core/effects.js';
 import { echoConnection as machine } from '../../machines/echo.js';
 import { Drive, bytes, cancelTimer, startTimer } from './harness.js';
+import { lifecycleEdges } from './lifecycle-edges.js';
+import { requireFullCoverage } from '../support/transition-coverage.js';
+
+requireFullCoverage(machine);
 
 const accepted = {
   type: 'accepted',
@@ -19,6 +23,14 @@ const cancelledIdle = cancelTimer(machine, 'idleTimeout', 'connected');
 
 const connected = (input: unknown = {}) => Drive.start(machine, input, accepted);
 const draining = () => Drive.start(machine, {}, accepted, backpressure);
+
+// No handshake: the lifecycle's edges from accepting, connected and draining. Idle is off by default.
+lifecycleEdges({
+  machine,
+  input: {},
+  timeouts: { idleMs: Infinity, lingerMs },
+  paths: { accepting: [], connected: [accepted] },
+});
 
 describe('echo-connection', () => {
   it('accepting -> connected on accepted; no idle timer by default', () => {
@@ -58,12 +70,6 @@ describe('echo-connection', () => {
     expect(drive.state).toBe('closing');
   });
 
-  it('backpressure -> draining: stop reading the client whose echoes back up', () => {
-    const drive = connected();
-    expect(drive.send(backpressure)).toEqual([cancelledIdle, { type: 'pauseReading' }]);
-    expect(drive.state).toBe('draining');
-  });
-
   it('draining still echoes data already queued and still writes status lines', () => {
     const drive = draining();
     expect(drive.send(data('queued'))).toEqual([{ type: 'write', data: bytes('queued') }]);
@@ -71,37 +77,6 @@ describe('echo-connection', () => {
       { type: 'write', data: 'Server status: 1 active connections\n' },
     ]);
     expect(drive.state).toBe('draining');
-  });
-
-  it('drained -> connected, reading resumed', () => {
-    const drive = draining();
-    expect(drive.send({ type: 'drained' })).toEqual([{ type: 'resumeReading' }]);
-    expect(drive.state).toBe('connected');
-  });
-
-  it.each([
-    ['connected', connected, [cancelledIdle]],
-    ['draining', draining, []],
-  ] as const)('%s: peer-closed -> closing with a graceful close (peer-closed)', (_, reach, exit) => {
-    const drive = reach();
-    expect(drive.send({ type: 'peer-closed' })).toEqual([
-      ...exit,
-      { type: 'close', reason: { kind: 'peer-closed' }, mode: 'graceful' },
-      armedLinger,
-    ]);
-    expect(drive.state).toBe('closing');
-  });
-
-  it.each([
-    ['connected', connected, [cancelledIdle]],
-    ['draining', draining, []],
-  ] as const)('%s: shutdown -> closing with server-shutdown', (_, reach, exit) => {
-    const drive = reach();
-    expect(drive.send({ type: 'shutdown' })).toEqual([
-      ...exit,
-      { type: 'close', reason: { kind: 'server-shutdown' }, mode: 'graceful' },
-      armedLinger,
-    ]);
   });
 
   it('closing: linger aborts; closed ends; data and status are no longer written', () => {
@@ -117,12 +92,6 @@ describe('echo-connection', () => {
     expect(aborted.status).toBe('done');
     drive.send({ type: 'closed', reason: { kind: 'peer-closed' } });
     expect(drive.state).toBe('closed');
-    expect(drive.status).toBe('done');
-  });
-
-  it('closed (a reset) in connected ends at once', () => {
-    const drive = connected();
-    expect(drive.send({ type: 'closed', reason: { kind: 'reset', code: 'ECONNRESET' } })).toEqual([cancelledIdle]);
     expect(drive.status).toBe('done');
   });
 });

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { CloseReason } from '../../src/core/close-reason.js';
 import { echoServer as machine, type EchoServerContext, type EchoServerInput } from '../../machines/echo.js';
 import { Drive, cancelTimer, startTimer } from './harness.js';
+import { requireFullCoverage } from '../support/transition-coverage.js';
+
+requireFullCoverage(machine);
 
 const input: EchoServerInput = {
   host: '127.0.0.1',

@@ -5,6 +5,10 @@ import type { CloseReason } from '../../src/core/close-reason.js';
 import type { Effect } from '../../src/core/effects.js';
 import { MAX_STRIKES, pingConnection as machine, type PingContext } from '../../machines/examples/ping.js';
 import { Drive, cancelTimer, line, startTimer } from './harness.js';
+import { lifecycleEdges, reach, type LifecycleMachine } from './lifecycle-edges.js';
+import { requireFullCoverage } from '../support/transition-coverage.js';
+
+requireFullCoverage(machine);
 
 const input = { handshakeMs: 5_000, idleMs: 30_000, lingerMs: 2_000 };
 const accepted = {
@@ -21,8 +25,18 @@ const idleArmed = startTimer(machine, 'idleTimeout', 'connected', 30_000);
 const idleCancelled = cancelTimer(machine, 'idleTimeout', 'connected');
 const lingerArmed = startTimer(machine, 'lingerTimeout', 'closing', 2_000);
 
-const handshake = () => Drive.start(machine, input, accepted);
-const connected = () => Drive.start(machine, input, accepted, line('HELLO alice'));
+const backpressure = { type: 'backpressure', bufferedBytes: 70_000 };
+
+const lifecycle: LifecycleMachine = {
+  machine,
+  input,
+  timeouts: input,
+  paths: { accepting: [], handshake: [accepted], connected: [accepted, line('HELLO alice')] },
+};
+lifecycleEdges(lifecycle);
+
+const handshake = () => reach(lifecycle, 'handshake');
+const connected = () => reach(lifecycle, 'connected');
 
 describe('ping-connection: handshake', () => {
   it('greets on accept and arms the handshake timeout', () => {
@@ -92,36 +106,54 @@ describe('ping-connection: connected', () => {
     expect(drive.state).toBe('closing');
   });
 
-  it('an idle client is closed (timeout: idle)', () => {
-    const drive = connected();
-    expect(drive.fire('idleTimeout', 'connected')).toEqual([
-      idleCancelled,
-      close({ kind: 'timeout', timer: 'idle' }),
-      lingerArmed,
-    ]);
-  });
-
   it('while draining it still answers, without the idle timer', () => {
     const drive = connected();
-    expect(drive.send({ type: 'backpressure', bufferedBytes: 70_000 })).toEqual([idleCancelled, { type: 'pauseReading' }]);
+    expect(drive.send(backpressure)).toEqual([idleCancelled, { type: 'pauseReading' }]);
     expect(drive.send(line('PING'))).toEqual([write('PONG\n')]);
     expect(drive.state).toBe('draining');
     expect(drive.send({ type: 'drained' })).toEqual([{ type: 'resumeReading' }, idleArmed]);
     expect(drive.state).toBe('connected');
   });
+});
 
-  it('peer-closed, shutdown and closed come from the lifecycle', () => {
-    expect(connected().send({ type: 'peer-closed' })).toContainEqual(close({ kind: 'peer-closed' }));
-    expect(connected().send({ type: 'shutdown' })).toContainEqual(close({ kind: 'server-shutdown' }));
-    const drive = connected();
-    drive.send({ type: 'closed', reason: { kind: 'peer-closed' } });
-    expect(drive.status).toBe('done');
+// Output backed up: reading is paused, but commands already queued still arrive and are
+// handled as in connected, only without the idle timer (it is stopped while draining).
+describe('ping-connection: draining', () => {
+  const draining = () => reach(lifecycle, 'draining');
+
+  it('QUIT says BYE <name> and closes (local: quit), with no idle timer to cancel', () => {
+    const drive = draining();
+    expect(drive.send(line('QUIT'))).toEqual([
+      write('BYE alice\n'),
+      close({ kind: 'local', detail: 'quit' }),
+      lingerArmed,
+    ]);
+    expect(drive.state).toBe('closing');
   });
 
-  it('linger aborts a close that does not finish', () => {
+  it(`unknown commands still count as strikes; strike ${MAX_STRIKES} closes (protocol-error)`, () => {
+    const drive = draining();
+    for (let strike = 1; strike < MAX_STRIKES; strike++) {
+      expect(drive.send(line('HELO'))).toEqual([write('ERR unknown command\n')]);
+      expect(drive.state).toBe('draining');
+      expect((drive.context as PingContext).strikes).toBe(strike);
+    }
+    expect(drive.send(line('HELO'))).toEqual([
+      write('ERR too many unknown commands\n'),
+      close({ kind: 'protocol-error', message: 'too many unknown commands' }),
+      lingerArmed,
+    ]);
+    expect(drive.state).toBe('closing');
+  });
+
+  it('strikes made while connected carry over into draining', () => {
     const drive = connected();
-    drive.send(line('QUIT'));
-    expect(drive.fire('lingerTimeout', 'closing')).toContainEqual(close({ kind: 'timeout', timer: 'linger' }, 'abort'));
-    expect(drive.status).toBe('done');
+    for (let strike = 1; strike < MAX_STRIKES; strike++) drive.send(line('HELO'));
+    drive.send(backpressure);
+    expect((drive.context as PingContext).strikes).toBe(MAX_STRIKES - 1);
+    expect(drive.send(line('HELO'))).toContainEqual(
+      close({ kind: 'protocol-error', message: 'too many unknown commands' }),
+    );
+    expect(drive.state).toBe('closing');
   });
 });

@@ -5,9 +5,9 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, expect, inject } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
-import { TransitionCoverage } from '../../src/chart/coverage.js';
+import { formatCoverage, TransitionCoverage } from '../../src/chart/coverage.js';
 import { edgeText } from '../../src/chart/model.js';
 import type { CompiledMachine } from '../../src/machine/compiled.js';
 import { compileMachine } from '../../src/machine/compile.js';
@@ -58,4 +58,15 @@ export function saveCoverage(testFile: string): void {
   const name = `${process.pid}-${files++}-${testFile.replace(/[^\w.-]+/g, '_')}.json`;
   writeFileSync(join(dir, name), JSON.stringify(records));
   recorded.clear();
+}
+
+/**
+ * Fail this test file unless its own tests took every transition of `machine`: the
+ * hand-written tests of a shipped machine are what must cover it, not a generator.
+ */
+export function requireFullCoverage(machine: AnyStateMachine): void {
+  afterAll(() => {
+    const report = coverageOf(machine).report();
+    expect(report.missing, formatCoverage(report, machine.id)).toEqual([]);
+  });
 }
