@@ -102,11 +102,14 @@ export const lifecycleOn = {
   drained: { actions: { type: 'resumeReading', params: {} } },
 } as const;
 
-/** Graceful close issued: wait for `closed`; past the linger time abort and stop waiting. */
+/**
+ * Graceful close issued: wait for `closed`. Past the linger time abort, and keep waiting:
+ * the driver reports every close, an abort at once, so the machine always ends through a
+ * `closed` event that carries the reason (`timeout (linger)` here).
+ */
 export const closingState = {
   after: {
     lingerTimeout: {
-      target: 'closed',
       actions: closeAction({ kind: 'timeout', timer: 'linger' }, 'abort'),
     },
   },

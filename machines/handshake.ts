@@ -82,7 +82,7 @@ export interface HandshakeClientContext extends LifecycleContext {
   /** Given by the server's WELCOME. */
   readonly sessionId: string;
   readonly pongs: number;
-  /** Why the connection ended, once `closed` (a linger timeout leaves the close it requested). */
+  /** Why the connection ended, once `closed`: every path ends through the driver's `closed` event. */
   readonly closeReason: CloseReason | null;
 }
 

@@ -157,12 +157,11 @@ export function lifecycleEdges(spec: LifecycleMachine): void {
       });
     }
 
-    it('closing: linger timeout aborts (timeout(linger)) and stops waiting for closed', () => {
+    it('closing: linger timeout aborts (timeout(linger)) and waits for the closed it causes', () => {
       const drive = reach(spec, 'closing');
-      expect(drive.fire('lingerTimeout', 'closing')).toEqual([
-        ...exit('closing'),
-        close({ kind: 'timeout', timer: 'linger' }, 'abort'),
-      ]);
+      expect(drive.fire('lingerTimeout', 'closing')).toEqual([close({ kind: 'timeout', timer: 'linger' }, 'abort')]);
+      expect(drive.state).toBe('closing');
+      drive.send({ type: 'closed', reason: { kind: 'timeout', timer: 'linger' } });
       expect(drive.state).toBe('closed');
       expect(drive.status).toBe('done');
     });

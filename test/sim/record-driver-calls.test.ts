@@ -51,9 +51,11 @@ describe('record and replay: driver calls', () => {
     fake.emit({ type: 'connected', conn, remote: address, local: { host: 'client', port: 50_000 } });
     fake.time = 9;
     fake.emit({ type: 'data', conn, bytes: encodeFrame('WELCOME 1.c1') });
-    // No ACK: the ack timer fires, the client closes, the linger timer aborts.
+    // No ACK: the ack timer fires, the client closes, the linger timer aborts, the driver reports it.
     fake.advance(600);
     fake.advance(300);
+    fake.time = 901;
+    fake.emit({ type: 'closed', conn, reason: { kind: 'timeout', timer: 'linger' } });
 
     const lines = parseLog(sink.text());
     expect(lines.filter((line) => line.k === 'conn')).toEqual([{ k: 'conn', id: conn }]);

@@ -72,7 +72,7 @@ export const connectCommand: Command = {
         const reason = context.closeReason;
         const done = reason?.kind === 'local' && reason.detail === 'done';
         const session = context.sessionId === '' ? 'no session' : `session ${context.sessionId}`;
-        process.stdout.write(`${session}, ${context.pongs} pongs; closed: ${reason === null ? 'linger timeout' : describeCloseReason(reason)}\n`);
+        process.stdout.write(`${session}, ${context.pongs} pongs; closed: ${reason === null ? 'without a reason (a bug)' : describeCloseReason(reason)}\n`);
         dispatcher.beginShutdown({ deadlineMs: 0, onDone: () => (process.exitCode = done ? 0 : 1) });
       },
     });
