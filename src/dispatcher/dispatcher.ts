@@ -72,7 +72,7 @@ interface Instance {
   /** Set for machines spawned by a listener: they live and die with their connection. */
   readonly listener: Listener | null;
   readonly group: string | null;
-  /** Created by the first armed timer: most connections never arm one, and an empty Map costs ~190 bytes. */
+  /** Created by the first armed timer: most connections never arm one, and an empty Map costs ~170 bytes. */
   timers: Map<string, TimerEntry<TimerPayload>> | null;
   alive: boolean;
 }
