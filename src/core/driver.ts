@@ -41,8 +41,11 @@ export interface Driver {
   stopListening(listener: ListenerId): void;
   /** Allocates the connection id now; reports `connected` or `connect-failed` later. */
   connect(options: ConnectOptions): ConnId;
-  /** Buffers bytes; reports `backpressure`, `drained`, or `closed` with `output-buffer-limit`. */
-  write(conn: ConnId, bytes: Uint8Array): void;
+  /**
+   * Buffers bytes (a string is sent as UTF-8, encoded by the driver: node:net does it
+   * natively); reports `backpressure`, `drained`, or `closed` with `output-buffer-limit`.
+   */
+  write(conn: ConnId, data: Uint8Array | string): void;
   /** Sends FIN once buffered output is flushed. */
   shutdown(conn: ConnId): void;
   /** Reports `closed` with `reason` once the connection is gone (after flushing, if graceful). */

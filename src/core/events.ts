@@ -48,7 +48,7 @@ export interface AnyEventObject {
 
 /** What a machine bound to a connection sees. */
 export type ConnectionEvent =
-  /** First event of a machine spawned by a listener. */
+  /** First event of a machine spawned by a listener; `local` is the listener's bound address. */
   | { type: 'accepted'; remote: Address; local: Address }
   | { type: 'connected'; remote: Address; local: Address }
   | { type: 'connect-failed'; error: IoErrorInfo }

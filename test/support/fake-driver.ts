@@ -48,8 +48,8 @@ export class FakeDriver implements Driver {
     this.calls.push({ op: 'connect', conn, options });
     return conn;
   }
-  write(conn: ConnId, bytes: Uint8Array): void {
-    this.calls.push({ op: 'write', conn, text: Buffer.from(bytes).toString('utf8') });
+  write(conn: ConnId, data: Uint8Array | string): void {
+    this.calls.push({ op: 'write', conn, text: typeof data === 'string' ? data : Buffer.from(data).toString('utf8') });
   }
   shutdown(conn: ConnId): void {
     this.calls.push({ op: 'shutdown', conn });

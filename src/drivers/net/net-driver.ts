@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { CloseReason } from '../../core/close-reason.js';
 import type { ConnectOptions, Driver, DriverHooks, ListenOptions } from '../../core/driver.js';
 import type { CloseMode, OutputLimits } from '../../core/effects.js';
-import type { Address, ConnId, IoErrorInfo, ListenerId } from '../../core/events.js';
+import type { Address, ConnId, IoErrorInfo, IoEvent, ListenerId } from '../../core/events.js';
 
 interface NetConnection {
   readonly id: ConnId;
@@ -22,6 +22,9 @@ interface NetConnection {
   peerEnded: boolean;
   /** False while an outgoing connect is pending: its end is reported as connect-failed. */
   established: boolean;
+  /** Set once its close was reported: 'close' is handled once. */
+  removed: boolean;
+  readonly owner: NetDriver;
 }
 
 /** Codes that mean the peer went away abruptly rather than a local failure. */
@@ -63,13 +66,13 @@ export class NetDriver implements Driver {
       highWaterMark: options.limits.highWaterBytes,
     });
     this.servers.set(listener, server);
-    server.on('connection', (socket) => this.adopt(listener, socket, options.limits));
+    // Accepted connections report the listener's address as their local one: reading each
+    // socket's own would make Node cache an address object per connection.
+    let bound: Address = { host: options.host, port: options.port };
+    server.on('connection', (socket) => this.adopt(listener, socket, options.limits, bound));
     server.on('listening', () => {
       const address = server.address();
-      const bound: Address =
-        address !== null && typeof address === 'object'
-          ? { host: address.address, port: address.port }
-          : { host: options.host, port: options.port };
+      if (address !== null && typeof address === 'object') bound = { host: address.address, port: address.port };
       this.sink({ type: 'listening', listener, address: bound });
     });
     server.on('error', (error: NodeJS.ErrnoException) => {
@@ -131,10 +134,10 @@ export class NetDriver implements Driver {
     return id;
   }
 
-  write(conn: ConnId, bytes: Uint8Array): void {
+  write(conn: ConnId, data: Uint8Array | string): void {
     const c = this.connections.get(conn);
     if (c === undefined || c.socket.destroyed || c.socket.writableEnded) return;
-    c.socket.write(bytes);
+    c.socket.write(data);
     const buffered = c.socket.writableLength;
     if (buffered > c.limits.hardLimitBytes) {
       // The peer does not read: drop what is queued rather than grow without bound.
@@ -192,14 +195,14 @@ export class NetDriver implements Driver {
 
   // ---- internals ------------------------------------------------------------------
 
-  private sink(event: Parameters<DriverHooks['sink']>[0]): void {
+  private sink(event: IoEvent): void {
     this.hooks?.sink(event);
   }
 
-  private adopt(listener: ListenerId, socket: net.Socket, limits: OutputLimits): void {
+  private adopt(listener: ListenerId, socket: net.Socket, limits: OutputLimits, local: Address): void {
     const id = this.nextConnId++;
     this.track(id, socket, limits, true);
-    this.sink({ type: 'accepted', listener, conn: id, remote: remoteOf(socket), local: localOf(socket) });
+    this.sink({ type: 'accepted', listener, conn: id, remote: remoteOf(socket), local });
   }
 
   private track(id: ConnId, socket: net.Socket, limits: OutputLimits, established: boolean): NetConnection {
@@ -207,47 +210,85 @@ export class NetDriver implements Driver {
       id,
       socket,
       limits,
+      owner: this,
       backpressured: false,
       closeReason: null,
       errorReason: null,
       peerEnded: false,
       established,
+      removed: false,
     };
     this.connections.set(id, conn);
-    socket.on('data', (bytes: Buffer) => this.sink({ type: 'data', conn: id, bytes }));
-    socket.on('end', () => {
-      conn.peerEnded = true;
-      // Both directions done: let the socket close instead of waiting on a machine.
-      if (conn.closeReason !== null || socket.writableEnded) {
-        socket.destroySoon();
-        return;
-      }
-      this.sink({ type: 'peer-closed', conn: id });
-    });
-    socket.on('drain', () => {
-      if (!conn.backpressured) return;
-      conn.backpressured = false;
-      this.sink({ type: 'drained', conn: id });
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const info = errorInfo(error);
-      conn.errorReason ??= RESET_CODES.has(info.code)
-        ? { kind: 'reset', code: info.code }
-        : { kind: 'io-error', code: info.code, message: info.message };
-    });
-    socket.on('close', () => {
-      if (this.connections.get(id) !== conn) return;
-      this.connections.delete(id);
-      if (!conn.established) {
-        this.sink({ type: 'connect-failed', conn: id, error: connectError(conn.errorReason) });
-        return;
-      }
-      const reason: CloseReason =
-        conn.closeReason ?? conn.errorReason ?? (conn.peerEnded ? { kind: 'peer-closed' } : { kind: 'reset', code: 'ECONNRESET' });
-      this.sink({ type: 'closed', conn: id, reason });
-    });
+    (socket as TrackedSocket)[CONNECTION] = conn;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     return conn;
   }
+
+  /** For the shared socket listeners below: report an event. Not part of the Driver API. */
+  report(event: IoEvent): void {
+    this.hooks?.sink(event);
+  }
+
+  /** For the shared socket listeners below: forget a closed connection. Not part of the Driver API. */
+  forget(conn: NetConnection): void {
+    if (this.connections.get(conn.id) === conn) this.connections.delete(conn.id);
+  }
+}
+
+// Socket listeners are shared functions that find their connection on the socket, not
+// closures per socket: five closures and their context cost ~300 B per connection.
+const CONNECTION = Symbol('statewire.connection');
+type TrackedSocket = net.Socket & { [CONNECTION]?: NetConnection };
+
+function onSocketData(this: TrackedSocket, bytes: Buffer): void {
+  const conn = this[CONNECTION];
+  if (conn !== undefined) conn.owner.report({ type: 'data', conn: conn.id, bytes });
+}
+
+function onSocketEnd(this: TrackedSocket): void {
+  const conn = this[CONNECTION];
+  if (conn === undefined) return;
+  conn.peerEnded = true;
+  // Both directions done: let the socket close instead of waiting on a machine.
+  if (conn.closeReason !== null || this.writableEnded) {
+    this.destroySoon();
+    return;
+  }
+  conn.owner.report({ type: 'peer-closed', conn: conn.id });
+}
+
+function onSocketDrain(this: TrackedSocket): void {
+  const conn = this[CONNECTION];
+  if (conn === undefined || !conn.backpressured) return;
+  conn.backpressured = false;
+  conn.owner.report({ type: 'drained', conn: conn.id });
+}
+
+function onSocketError(this: TrackedSocket, error: NodeJS.ErrnoException): void {
+  const conn = this[CONNECTION];
+  if (conn === undefined) return;
+  const info = errorInfo(error);
+  conn.errorReason ??= RESET_CODES.has(info.code)
+    ? { kind: 'reset', code: info.code }
+    : { kind: 'io-error', code: info.code, message: info.message };
+}
+
+function onSocketClose(this: TrackedSocket): void {
+  const conn = this[CONNECTION];
+  if (conn === undefined || conn.removed) return;
+  conn.removed = true;
+  conn.owner.forget(conn);
+  if (!conn.established) {
+    conn.owner.report({ type: 'connect-failed', conn: conn.id, error: connectError(conn.errorReason) });
+    return;
+  }
+  const reason: CloseReason =
+    conn.closeReason ?? conn.errorReason ?? (conn.peerEnded ? { kind: 'peer-closed' } : { kind: 'reset', code: 'ECONNRESET' });
+  conn.owner.report({ type: 'closed', conn: conn.id, reason });
 }
 
 function errorInfo(error: unknown): IoErrorInfo {

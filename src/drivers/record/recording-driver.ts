@@ -87,8 +87,8 @@ export class RecordingDriver implements Driver {
     return id;
   }
 
-  write(conn: ConnId, bytes: Uint8Array): void {
-    this.call(() => this.inner.write(conn, bytes));
+  write(conn: ConnId, data: Uint8Array | string): void {
+    this.call(() => this.inner.write(conn, data));
   }
 
   shutdown(conn: ConnId): void {

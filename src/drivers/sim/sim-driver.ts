@@ -13,6 +13,8 @@ import type { EventQueue, SimEvent } from './event-queue.js';
 import type { Network, Pipe } from './network.js';
 import type { Prng } from './prng.js';
 import type { EndpointHost } from './sim-connection.js';
+
+const utf8 = new TextEncoder();
 import { Endpoint } from './sim-connection.js';
 
 /** How the simulated TCP cuts and paces a byte stream. */
@@ -156,8 +158,8 @@ export class SimDriver implements Driver, EndpointHost {
     return id;
   }
 
-  write(conn: ConnId, bytes: Uint8Array): void {
-    this.connections.get(conn)?.write(bytes);
+  write(conn: ConnId, data: Uint8Array | string): void {
+    this.connections.get(conn)?.write(typeof data === 'string' ? utf8.encode(data) : data);
   }
 
   shutdown(conn: ConnId): void {
