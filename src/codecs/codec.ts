@@ -38,7 +38,33 @@ export function failed(error: string): DecodeResult {
  * would return a Buffer through a species lookup; frames stay one type whatever the driver.
  */
 export function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  // On a plain Uint8Array (the sim's chunks) `subarray` is the same view, made faster.
+  if (bytes.constructor === Uint8Array) return bytes.subarray(start, end);
   return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
+}
+
+/** Node's Buffer pool size: small frames share slabs of this many bytes. */
+const SLAB_BYTES = 8 * 1024;
+const MAX_POOLED_BYTES = SLAB_BYTES / 2;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * Zeroed bytes for an outgoing frame. A small one is carved from a shared slab, as Node's
+ * Buffer pool does: V8 keeps a small fresh Uint8Array inside the JS heap and must move
+ * it out (an allocation of its own, several times the cost of the array) the first time
+ * anyone takes a view of it, which the sim driver and the peer's decoder both do. A frame
+ * keeps its slab alive; slabs are never reused, so frames never share bytes.
+ */
+export function allocate(length: number): Uint8Array {
+  if (length > MAX_POOLED_BYTES) return new Uint8Array(length);
+  if (slabUsed + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const bytes = new Uint8Array(slab, slabUsed, length);
+  slabUsed += length;
+  return bytes;
 }
 
 /** A bad limit is a configuration bug on this side, not peer input, so it throws. */

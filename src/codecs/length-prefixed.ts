@@ -2,11 +2,13 @@
 // many payload bytes. Zero-length frames are valid. A declared length over maxFrameBytes is
 // a protocol error as soon as the header is read, before any payload is buffered.
 
-import { checkMaxBytes, failed, NO_FRAMES, view } from './codec.js';
+import { allocate, checkMaxBytes, failed, NO_FRAMES, view } from './codec.js';
 import type { DecodeResult, Decoder } from './codec.js';
 
 const HEADER_BYTES = 4;
 const MAX_U32 = 0xffff_ffff;
+/** Longer strings go through the encoder: a wasted scan costs little next to a large copy. */
+const MAX_ASCII_FAST_PATH = 256;
 
 const utf8 = new TextEncoder();
 
@@ -57,7 +59,10 @@ export class LengthPrefixedDecoder implements Decoder {
       if (length > this.maxFrameBytes) return this.fail(frames, length);
       if (end - at >= length) {
         // A frame wholly inside this chunk is a view of it: no copy on the common path.
-        (frames ??= []).push(view(bytes, at, at + length));
+        // A literal of one, not `[]` then push: an empty array grows to 17 slots on its first push.
+        const frame = view(bytes, at, at + length);
+        if (frames === null) frames = [frame];
+        else frames.push(frame);
         at += length;
       } else {
         this.body = new Uint8Array(length);
@@ -82,17 +87,43 @@ export class LengthPrefixedDecoder implements Decoder {
 
 /** One frame with its length header, for a `write` effect. Strings are sent as UTF-8. */
 export function encodeFrame(frame: Uint8Array | string): Uint8Array {
-  const payload = typeof frame === 'string' ? utf8.encode(frame) : frame;
+  if (typeof frame !== 'string') return withHeader(frame);
+  return encodeAsciiFrame(frame) ?? withHeader(utf8.encode(frame));
+}
+
+/**
+ * A short all-ASCII string (the usual protocol line) is its own UTF-8: write it straight
+ * after the header, one allocation and no encoder call (which costs several times more
+ * on frames this size). Null when a character needs the encoder.
+ */
+function encodeAsciiFrame(text: string): Uint8Array | null {
+  const length = text.length;
+  if (length > MAX_ASCII_FAST_PATH) return null;
+  const out = allocate(HEADER_BYTES + length);
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return null;
+    out[HEADER_BYTES + i] = code;
+  }
+  writeHeader(out, length);
+  return out;
+}
+
+function withHeader(payload: Uint8Array): Uint8Array {
   const length = payload.length;
   // Only reachable with a 4 GiB frame, but the header must never wrap around silently.
   if (length > MAX_U32) throw new RangeError(`frame of ${length} bytes does not fit a 32-bit length`);
-  const out = new Uint8Array(HEADER_BYTES + length);
+  const out = allocate(HEADER_BYTES + length);
+  writeHeader(out, length);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+function writeHeader(out: Uint8Array, length: number): void {
   out[0] = length >>> 24;
   out[1] = (length >>> 16) & 0xff;
   out[2] = (length >>> 8) & 0xff;
   out[3] = length & 0xff;
-  out.set(payload, HEADER_BYTES);
-  return out;
 }
 
 /** Callers have checked that four bytes are there. */

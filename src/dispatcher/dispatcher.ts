@@ -72,7 +72,13 @@ interface Instance {
   /** Set for machines spawned by a listener: they live and die with their connection. */
   readonly listener: Listener | null;
   readonly group: string | null;
-  /** Created by the first armed timer: most connections never arm one, and an empty Map costs ~170 bytes. */
+  /**
+   * Timer name -> its latest entry, armed while `index >= 0`. Fired and cancelled entries
+   * stay while the Map is small: a Map that shrinks on delete reallocates its table, and a
+   * timeout is re-armed on every message. Past `KEPT_TIMER_NAMES` names they are deleted,
+   * so machines that make up timer names cannot grow it without bound. Created by the
+   * first armed timer: most connections never arm one, and an empty Map costs ~170 bytes.
+   */
   timers: Map<string, TimerEntry<TimerPayload>> | null;
   alive: boolean;
 }
@@ -200,7 +206,9 @@ export class Dispatcher {
 
   stats(): DispatcherStats {
     let timersArmed = 0;
-    for (const instance of this.instances.values()) timersArmed += instance.timers?.size ?? 0;
+    for (const instance of this.instances.values()) {
+      for (const entry of instance.timers?.values() ?? []) if (entry.index >= 0) timersArmed++;
+    }
     return {
       ...this.counters,
       machines: this.instances.size,
@@ -254,7 +262,7 @@ export class Dispatcher {
     const now = this.driver.now();
     for (let entry = this.timers.popDue(now); entry !== null; entry = this.timers.popDue(now)) {
       const payload = entry.payload;
-      if (payload.kind === 'machine') payload.instance.timers?.delete(payload.name);
+      if (payload.kind === 'machine') forgetTimer(payload.instance, payload.name);
       this.queue.push({ type: 'timer', payload });
     }
     this.drain();
@@ -401,10 +409,11 @@ export class Dispatcher {
       return;
     }
     const result = conn.decoder.push(event.bytes);
-    for (const frame of result.frames) {
+    const frames = result.frames;
+    for (let i = 0; i < frames.length; i++) {
       // A frame's effects may close the connection; the frames after it are then dropped.
       if (conn.closing || !instance.alive) return;
-      this.deliver(instance, { type: 'message', frame });
+      this.deliver(instance, { type: 'message', frame: frames[i] as Uint8Array });
     }
     if (result.kind === 'error' && !conn.closing && instance.alive) {
       this.deliver(instance, { type: 'protocol-error', message: result.error });
@@ -513,10 +522,9 @@ export class Dispatcher {
         const effects = result.effects.map((effect) => effect.type).join(',');
         this.logger.log('debug', `${instance.id} ${from} --${event.type}--> ${result.snapshot.state} [${effects}]`);
       }
-      for (const effect of result.effects) {
-        if (!instance.alive) break;
-        this.perform(instance, effect);
-      }
+      // Indexed: an iterator here allocated on every step.
+      const effects = result.effects;
+      for (let i = 0; i < effects.length && instance.alive; i++) this.perform(instance, effects[i] as Effect);
     } catch (error) {
       this.onMachineError(instance, event, error);
       return;
@@ -598,9 +606,10 @@ export class Dispatcher {
         return;
       case 'cancelTimer': {
         const entry = instance.timers?.get(effect.name);
-        if (entry === undefined) return;
-        this.timers.remove(entry);
-        instance.timers?.delete(effect.name);
+        if (entry !== undefined) {
+          this.timers.remove(entry);
+          forgetTimer(instance, effect.name);
+        }
         return;
       }
       case 'send':
@@ -637,10 +646,7 @@ export class Dispatcher {
 
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
     const previous = instance.timers?.get(name);
-    if (previous !== undefined) {
-      this.timers.remove(previous);
-      instance.timers?.delete(name);
-    }
+    if (previous !== undefined) this.timers.remove(previous);
     // A non-finite delay means "never": the idiom for a disabled timeout.
     if (!Number.isFinite(delayMs)) return;
     const entry = this.timers.push(this.driver.now() + Math.max(0, delayMs), { kind: 'machine', instance, name, event });
@@ -723,6 +729,14 @@ export class Dispatcher {
     this.logger.log('info', 'shutdown complete');
     shutdown.onDone();
   }
+}
+
+/** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */
+const KEPT_TIMER_NAMES = 8;
+
+function forgetTimer(instance: Instance, name: string): void {
+  const timers = instance.timers;
+  if (timers !== null && timers.size > KEPT_TIMER_NAMES) timers.delete(name);
 }
 
 /** Stands in for the snapshot until `initial()` has produced the real one. */

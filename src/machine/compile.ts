@@ -115,6 +115,15 @@ function passes(guard: Guard, args: Args): boolean {
   }
 }
 
+/**
+ * The `{ context, event }` argument of user functions: one object while neither changes
+ * (the guards and the actions of a microstep before its first assign share it), rather
+ * than one per call.
+ */
+function argsFor(args: Args | null, context: unknown, event: unknown): Args {
+  return args !== null && args.context === context && args.event === event ? args : { context, event };
+}
+
 class Candidate {
   constructor(
     readonly guard: Guard | null,
@@ -194,10 +203,11 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
     let head = 0;
     let done = false;
     let microsteps = 0;
+    let args: Args | null = null;
     for (;;) {
       if (ops === null && candidates !== undefined) {
         // Guards see the context as it was at the start of the microstep.
-        const args: Args = { context: ctx, event: ev };
+        args = argsFor(args, ctx, ev);
         for (let i = 0; i < candidates.length; i++) {
           const candidate = candidates[i] as Candidate;
           if (candidate.guard === null || passes(candidate.guard, args)) {
@@ -215,24 +225,25 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
               (effects ??= []).push(op.value as Effect);
               break;
             case OP_ASSIGN: {
-              const args: Args = { context: ctx, event: ev };
+              args = argsFor(args, ctx, ev);
               const params = op.paramsFn === null ? op.params : op.paramsFn(args);
               ctx = this.shapes.merge(ctx, (op.fn as UserFn)(args, params));
               break;
             }
             case OP_ASSIGN_PROPERTIES: {
-              const args: Args = { context: ctx, event: ev };
+              args = argsFor(args, ctx, ev);
               const params = op.paramsFn === null ? op.params : op.paramsFn(args);
               ctx = this.shapes.mergeProperties(ctx, op.keys, op.values, args, params);
               break;
             }
             case OP_EFFECT_PARAMS: {
-              const params = (op.paramsFn as ParamsFn)({ context: ctx, event: ev });
+              args = argsFor(args, ctx, ev);
+              const params = (op.paramsFn as ParamsFn)(args);
               (effects ??= []).push({ type: op.name, ...(params as object) } as Effect);
               break;
             }
             case OP_RAISE: {
-              const args: Args = { context: ctx, event: ev };
+              args = argsFor(args, ctx, ev);
               const params = op.paramsFn === null ? op.params : op.paramsFn(args);
               const raised = (op.fn === null ? op.value : op.fn(args, params)) as AnyEventObject;
               const delay =
@@ -249,13 +260,13 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
               break;
             }
             case OP_CANCEL: {
-              const args: Args = { context: ctx, event: ev };
+              args = argsFor(args, ctx, ev);
               const params = op.paramsFn === null ? op.params : op.paramsFn(args);
               (effects ??= []).push({ type: 'cancelTimer', name: String((op.fn as UserFn)(args, params)) });
               break;
             }
             case OP_DONE_STATE: {
-              const output = op.fn === null ? op.value : op.fn({ context: ctx, event: ev }, undefined);
+              const output = op.fn === null ? op.value : op.fn((args = argsFor(args, ctx, ev)), undefined);
               (queue ??= []).push({ type: op.name, output });
               break;
             }

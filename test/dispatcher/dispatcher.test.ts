@@ -350,3 +350,29 @@ describe('shutdown', () => {
     expect(done).toBe(true);
   });
 });
+
+describe('timer bookkeeping', () => {
+  it('a machine that invents timer names keeps a bounded map', () => {
+    const t = setup();
+    const inventive = handMachine<{ n: number }>(
+      'inventive',
+      () => ({ state: 'idle', context: { n: 0 } }),
+      (state, context, event) => {
+        if (event.type === 'timeout') return { state, context };
+        if (event.type !== 'next') return null;
+        const n = context.n + 1;
+        return { state, context: { n }, effects: [{ type: 'startTimer', name: `retry-${n}`, delayMs: 1 }] };
+      },
+    );
+    t.dispatcher.register('inventive', inventive);
+    t.dispatcher.spawn('m', 'inventive');
+    for (let i = 0; i < 1_000; i++) {
+      t.dispatcher.send('m', { type: 'next' });
+      t.driver.advance(1);
+    }
+    // The bound is internal bookkeeping with no public view, so the test looks inside.
+    const timers = (t.dispatcher as unknown as { instances: Map<string, { timers: Map<string, unknown> | null }> }).instances.get('m')?.timers;
+    expect(timers?.size).toBeLessThanOrEqual(9);
+    expect(t.dispatcher.stats().timersArmed).toBe(0);
+  });
+});
