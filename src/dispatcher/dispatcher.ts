@@ -90,8 +90,6 @@ interface Connection {
   readonly decoder: Decoder | null;
   /** A close was requested: further input is dropped, the `closed` report is awaited. */
   closing: boolean;
-  /** Accepted past the limit and closed at once: never bound to a machine. */
-  readonly refused: boolean;
 }
 
 interface Listener {
@@ -165,7 +163,7 @@ export class Dispatcher {
     return this;
   }
 
-  /** Connect the driver. Call once, before the first spawn. */
+  /** Connect the driver; `spawn` does it too. Calling it again does nothing. */
   start(): this {
     if (this.started) return this;
     this.started = true;
@@ -381,7 +379,6 @@ export class Dispatcher {
       listener,
       decoder: listener.codec === undefined ? null : createDecoder(listener.codec),
       closing: false,
-      refused: false,
     };
     this.connections.set(conn.id, conn);
     const id = `${listener.id}#${conn.id}`;
@@ -393,7 +390,7 @@ export class Dispatcher {
   }
 
   private refusedConnection(id: ConnId): Connection {
-    return { id, instance: null, listener: null, decoder: null, closing: true, refused: true };
+    return { id, instance: null, listener: null, decoder: null, closing: true };
   }
 
   private onData(event: Extract<IoEvent, { type: 'data' }>): void {
@@ -670,7 +667,6 @@ export class Dispatcher {
       listener: null,
       decoder: effect.codec === undefined ? null : createDecoder(effect.codec),
       closing: false,
-      refused: false,
     };
     this.connections.set(id, conn);
     instance.conn = conn;

@@ -22,8 +22,6 @@ interface NetConnection {
   peerEnded: boolean;
   /** False while an outgoing connect is pending: its end is reported as connect-failed. */
   established: boolean;
-  /** Set once its close was reported: 'close' is handled once. */
-  removed: boolean;
   readonly owner: NetDriver;
 }
 
@@ -73,28 +71,28 @@ export class NetDriver implements Driver {
     server.on('listening', () => {
       const address = server.address();
       if (address !== null && typeof address === 'object') bound = { host: address.address, port: address.port };
-      this.sink({ type: 'listening', listener, address: bound });
+      this.report({ type: 'listening', listener, address: bound });
     });
     server.on('error', (error: NodeJS.ErrnoException) => {
       if (server.listening) {
         // Accept failures on an open listener (EMFILE, ENFILE, ECONNABORTED) are transient:
         // the listener stays open and libuv keeps accepting.
-        this.sink({ type: 'accept-error', listener, error: errorInfo(error) });
+        this.report({ type: 'accept-error', listener, error: errorInfo(error) });
         return;
       }
       this.servers.delete(listener);
-      this.sink({ type: 'listen-failed', listener, error: errorInfo(error) });
+      this.report({ type: 'listen-failed', listener, error: errorInfo(error) });
     });
     server.on('close', () => {
       if (this.servers.get(listener) === server) this.servers.delete(listener);
-      this.sink({ type: 'listener-closed', listener });
+      this.report({ type: 'listener-closed', listener });
     });
     try {
       server.listen({ host: options.host, port: options.port, backlog: 511 });
     } catch (error) {
       // Bad ports (out of range, not a number) throw synchronously instead of emitting.
       this.servers.delete(listener);
-      this.sink({ type: 'listen-failed', listener, error: errorInfo(error) });
+      this.report({ type: 'listen-failed', listener, error: errorInfo(error) });
     }
   }
 
@@ -123,7 +121,7 @@ export class NetDriver implements Driver {
       conn.established = true;
       socket.setTimeout(0);
       socket.setNoDelay(true);
-      this.sink({ type: 'connected', conn: id, remote: remoteOf(socket), local: localOf(socket) });
+      this.report({ type: 'connected', conn: id, remote: remoteOf(socket), local: localOf(socket) });
     });
     try {
       socket.connect({ host: options.host, port: options.port });
@@ -147,7 +145,7 @@ export class NetDriver implements Driver {
     }
     if (!c.backpressured && buffered >= c.limits.highWaterBytes) {
       c.backpressured = true;
-      this.sink({ type: 'backpressure', conn, bufferedBytes: buffered });
+      this.report({ type: 'backpressure', conn, bufferedBytes: buffered });
     }
   }
 
@@ -195,14 +193,11 @@ export class NetDriver implements Driver {
 
   // ---- internals ------------------------------------------------------------------
 
-  private sink(event: IoEvent): void {
-    this.hooks?.sink(event);
-  }
 
   private adopt(listener: ListenerId, socket: net.Socket, limits: OutputLimits, local: Address): void {
     const id = this.nextConnId++;
     this.track(id, socket, limits, true);
-    this.sink({ type: 'accepted', listener, conn: id, remote: remoteOf(socket), local });
+    this.report({ type: 'accepted', listener, conn: id, remote: remoteOf(socket), local });
   }
 
   private track(id: ConnId, socket: net.Socket, limits: OutputLimits, established: boolean): NetConnection {
@@ -216,7 +211,6 @@ export class NetDriver implements Driver {
       errorReason: null,
       peerEnded: false,
       established,
-      removed: false,
     };
     this.connections.set(id, conn);
     (socket as TrackedSocket)[CONNECTION] = conn;
@@ -228,7 +222,7 @@ export class NetDriver implements Driver {
     return conn;
   }
 
-  /** For the shared socket listeners below: report an event. Not part of the Driver API. */
+  /** Hand an event to the dispatcher (also used by the shared socket listeners below). Not part of the Driver API. */
   report(event: IoEvent): void {
     this.hooks?.sink(event);
   }
@@ -279,8 +273,7 @@ function onSocketError(this: TrackedSocket, error: NodeJS.ErrnoException): void 
 
 function onSocketClose(this: TrackedSocket): void {
   const conn = this[CONNECTION];
-  if (conn === undefined || conn.removed) return;
-  conn.removed = true;
+  if (conn === undefined) return;
   conn.owner.forget(conn);
   if (!conn.established) {
     conn.owner.report({ type: 'connect-failed', conn: conn.id, error: connectError(conn.errorReason) });
