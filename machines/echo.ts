@@ -14,6 +14,7 @@ import {
   type LifecycleContext,
   type LifecycleInput,
 } from './connection-lifecycle.js';
+import { listenFailedLog } from './listener.js';
 
 /** Sent by the server to every echo connection each status interval. */
 export interface StatusEvent {
@@ -176,16 +177,7 @@ export const echoServer = server.createMachine({
             }),
           },
         },
-        'listen-failed': {
-          target: 'failed',
-          actions: {
-            type: 'log',
-            params: ({ context, event }) => ({
-              level: 'error',
-              message: `echo cannot listen on ${context.host}:${context.port}: ${event.error.code} ${event.error.message}`,
-            }),
-          },
-        },
+        'listen-failed': { target: 'failed', actions: listenFailedLog('echo') },
         shutdown: {
           target: 'stopping',
           actions: [

@@ -29,6 +29,7 @@ import {
   type LifecycleContext,
   type LifecycleInput,
 } from './connection-lifecycle.js';
+import { listenFailedLog } from './listener.js';
 
 export const HANDSHAKE_VERSION = '1';
 export const HANDSHAKE_CODEC: CodecSpec = { kind: 'length-prefixed', maxFrameBytes: 1024 };
@@ -364,16 +365,7 @@ export const handshakeServer = server.createMachine({
             }),
           },
         },
-        'listen-failed': {
-          target: 'failed',
-          actions: {
-            type: 'log',
-            params: ({ context, event }) => ({
-              level: 'error',
-              message: `handshake cannot listen on ${context.host}:${context.port}: ${event.error.code} ${event.error.message}`,
-            }),
-          },
-        },
+        'listen-failed': { target: 'failed', actions: listenFailedLog('handshake') },
         shutdown: { target: 'stopping', actions: { type: 'stopListening', params: { listener: HANDSHAKE_LISTENER } } },
       },
     },

@@ -103,7 +103,7 @@ class Guard {
 function passes(guard: Guard, args: Args): boolean {
   switch (guard.kind) {
     case G_FUNCTION:
-      return !!(guard.fn as UserFn)(args, guard.paramsFn === null ? guard.params : guard.paramsFn(args));
+      return !!(guard.fn as UserFn)(args, paramsOf(guard, args));
     case G_AND:
       for (const child of guard.children) if (!passes(child, args)) return false;
       return true;
@@ -113,6 +113,11 @@ function passes(guard: Guard, args: Args): boolean {
     default:
       return !passes(guard.children[0] as Guard, args);
   }
+}
+
+/** The params an action or guard is called with: constant, or computed from `args`. */
+function paramsOf(target: Op | Guard, args: Args): unknown {
+  return target.paramsFn === null ? target.params : target.paramsFn(args);
 }
 
 /**
@@ -161,12 +166,18 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
 
   initial(input?: unknown): StepResult<TContext> {
     const event: AnyEventObject = { type: 'xstate.init', input };
-    // XState applies the factory as an assign on `{}`: the result is a shallow copy.
-    const context =
-      this.contextFactory === null
-        ? this.staticContext
-        : this.shapes.merge({}, this.contextFactory({ input } as unknown as Args, undefined));
-    return this.macrostep(this.initialLeaf, context, event, undefined, this.initialOps, null);
+    return this.macrostep(this.initialLeaf, this.initialContext(input), event, undefined, this.initialOps, null);
+  }
+
+  /**
+   * XState applies the factory as an assign on `{}`: the result is a shallow copy of what
+   * it returns. Copying that object directly (not merging it key by key onto `{}`) finds
+   * its shape in one lookup and spends no shape budget on the prefixes of its keys.
+   */
+  private initialContext(input: unknown): unknown {
+    if (this.contextFactory === null) return this.staticContext;
+    const made = this.contextFactory({ input } as unknown as Args, undefined);
+    return made !== null && typeof made === 'object' ? this.shapes.merge(made, undefined) : this.shapes.merge({}, made);
   }
 
   step(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject): StepResult<TContext> {
@@ -226,13 +237,13 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
               break;
             case OP_ASSIGN: {
               args = argsFor(args, ctx, ev);
-              const params = op.paramsFn === null ? op.params : op.paramsFn(args);
+              const params = paramsOf(op, args);
               ctx = this.shapes.merge(ctx, (op.fn as UserFn)(args, params));
               break;
             }
             case OP_ASSIGN_PROPERTIES: {
               args = argsFor(args, ctx, ev);
-              const params = op.paramsFn === null ? op.params : op.paramsFn(args);
+              const params = paramsOf(op, args);
               ctx = this.shapes.mergeProperties(ctx, op.keys, op.values, args, params);
               break;
             }
@@ -244,7 +255,7 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
             }
             case OP_RAISE: {
               args = argsFor(args, ctx, ev);
-              const params = op.paramsFn === null ? op.params : op.paramsFn(args);
+              const params = paramsOf(op, args);
               const raised = (op.fn === null ? op.value : op.fn(args, params)) as AnyEventObject;
               const delay =
                 op.delayKind === DELAY_CONSTANT
@@ -261,7 +272,7 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
             }
             case OP_CANCEL: {
               args = argsFor(args, ctx, ev);
-              const params = op.paramsFn === null ? op.params : op.paramsFn(args);
+              const params = paramsOf(op, args);
               (effects ??= []).push({ type: 'cancelTimer', name: String((op.fn as UserFn)(args, params)) });
               break;
             }
@@ -343,9 +354,8 @@ function domainOf(t: XTransition, root: XNode): XNode | undefined {
   return t.reenter ? undefined : root;
 }
 
-function exitSet(t: XTransition, configuration: readonly XNode[], root: XNode): XNode[] {
+function exitSet(t: XTransition, configuration: readonly XNode[], domain: XNode | undefined): XNode[] {
   if (t.target === undefined || t.target.length === 0) return [];
-  const domain = domainOf(t, root);
   const exits = new Set<XNode>();
   if (t.reenter && t.source === domain) exits.add(domain);
   for (const node of configuration) if (isDescendant(node, domain)) exits.add(node);
@@ -358,7 +368,7 @@ interface EntrySet {
   readonly defaultEntry: ReadonlySet<XNode>;
 }
 
-function entrySet(t: XTransition, root: XNode): EntrySet {
+function entrySet(t: XTransition, domain: XNode | undefined): EntrySet {
   const enter = new Set<XNode>();
   const defaultEntry = new Set<XNode>();
   const addDescendants = (node: XNode): void => {
@@ -368,7 +378,6 @@ function entrySet(t: XTransition, root: XNode): EntrySet {
     defaultEntry.add(initial);
     addDescendants(initial);
   };
-  const domain = domainOf(t, root);
   const targets = t.target ?? [];
   for (const s of targets) {
     if (t.source !== s || t.source !== domain || t.reenter) {
@@ -493,8 +502,9 @@ class Compiler {
   private candidate(t: XTransition, configuration: readonly XNode[]): Candidate {
     const compiled = this.transitionOps.get(t);
     if (compiled === undefined) throw new Error(`internal: transition of '${t.source.id}' not compiled`);
-    const exits = exitSet(t, configuration, this.root);
-    const { enter, defaultEntry } = entrySet(t, this.root);
+    const domain = domainOf(t, this.root);
+    const exits = exitSet(t, configuration, domain);
+    const { enter, defaultEntry } = entrySet(t, domain);
     const exited = new Set(exits);
     const after = configuration.filter((node) => !exited.has(node));
     for (const node of enter) if (!after.includes(node)) after.push(node);

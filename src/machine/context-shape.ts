@@ -58,7 +58,6 @@ export class ContextShapes {
   /** Key list (joined) -> its shape, or null where the generic copy is used. */
   private readonly shapes = new Map<string, Shape | null>();
   private last: Shape | null = null;
-  private empty: Shape | null | undefined = undefined;
   // The context most recently produced here and its shape: consecutive assigns in one
   // step skip re-reading the keys (contexts are immutable by contract).
   private lastOut: object | null = null;
@@ -78,9 +77,6 @@ export class ContextShapes {
   private shapeOf(context: Context): Shape | null {
     if (context === this.lastOut) return this.lastOutShape;
     const keys = Object.keys(context);
-    // Every `initial` merges onto `{}`: its own slot, so it does not evict the usual shape
-    // from `last` (and send the next step to shapeFor, which joins the keys to look up).
-    if (keys.length === 0) return (this.empty ??= this.shapeFor(keys));
     const last = this.last;
     if (last !== null && sameKeys(last.keys, keys)) return last;
     const shape = this.shapeFor(keys);

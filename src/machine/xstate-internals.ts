@@ -132,6 +132,17 @@ function classifyBuiltin(fn: unknown, params: ParamsRef | undefined): ActionRef 
   }
 }
 
+/** A `'name'` or `{ type: 'name', params }` reference to an implementation; name undefined if malformed. */
+function reference(value: unknown): { readonly name: string | undefined; readonly params: ParamsRef | undefined } {
+  if (typeof value === 'string') return { name: value, params: undefined };
+  if (typeof value !== 'object' || value === null) return { name: undefined, params: undefined };
+  const name = field(value, 'type');
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    params: 'params' in value ? { params: field(value, 'params') } : undefined,
+  };
+}
+
 export function classifyAction(machine: AnyStateMachine, action: unknown): ActionRef {
   if (typeof action === 'function') {
     return (
@@ -141,15 +152,8 @@ export function classifyAction(machine: AnyStateMachine, action: unknown): Actio
       }
     );
   }
-  let name: unknown;
-  let params: ParamsRef | undefined;
-  if (typeof action === 'string') {
-    name = action;
-  } else if (typeof action === 'object' && action !== null) {
-    name = field(action, 'type');
-    params = 'params' in action ? { params: field(action, 'params') } : undefined;
-  }
-  if (typeof name !== 'string') return { kind: 'rejected', feature: 'malformed action' };
+  const { name, params } = reference(action);
+  if (name === undefined) return { kind: 'rejected', feature: 'malformed action' };
   const implementation = implementationsOf(machine).actions[name];
   return classifyBuiltin(implementation, params) ?? { kind: 'named', name, implementation, params };
 }
@@ -184,15 +188,8 @@ function classifyGuardFunction(fn: UserFn, params: ParamsRef | undefined): Guard
 
 export function classifyGuard(machine: AnyStateMachine, guard: unknown): GuardRef {
   if (isFunction(guard)) return classifyGuardFunction(guard, undefined);
-  let name: unknown;
-  let params: ParamsRef | undefined;
-  if (typeof guard === 'string') {
-    name = guard;
-  } else if (typeof guard === 'object' && guard !== null) {
-    name = field(guard, 'type');
-    params = 'params' in guard ? { params: field(guard, 'params') } : undefined;
-  }
-  if (typeof name !== 'string') return { kind: 'rejected', feature: 'malformed guard' };
+  const { name, params } = reference(guard);
+  if (name === undefined) return { kind: 'rejected', feature: 'malformed guard' };
   const implementation = implementationsOf(machine).guards[name];
   if (implementation === undefined) {
     return { kind: 'rejected', feature: `guard '${name}' (not implemented in setup({ guards }))` };

@@ -87,16 +87,6 @@ describe('connection-lifecycle: opening and handshake', () => {
     expect(drive.state).toBe('closing');
   });
 
-  it('handshake timeout closes with reason timeout(handshake)', () => {
-    const drive = reach(lifecycle, 'handshake');
-    expect(drive.fire('handshakeTimeout', 'handshake')).toEqual([
-      cancelled.handshake,
-      close({ kind: 'timeout', timer: 'handshake' }),
-      armed.linger,
-    ]);
-    expect(drive.state).toBe('closing');
-  });
-
   it('awaitingAck: ACK -> connected, arming the idle timeout', () => {
     const drive = reach(lifecycle, 'awaitingAck');
     expect(drive.send(line('ACK'))).toEqual([cancelled.ack, armed.idle]);
@@ -112,15 +102,6 @@ describe('connection-lifecycle: opening and handshake', () => {
     ]);
   });
 
-  it('ack timeout closes with reason timeout(ack)', () => {
-    const drive = reach(lifecycle, 'awaitingAck');
-    expect(drive.fire('ackTimeout', 'awaitingAck')).toEqual([
-      cancelled.ack,
-      close({ kind: 'timeout', timer: 'ack' }),
-      armed.linger,
-    ]);
-    expect(drive.state).toBe('closing');
-  });
 });
 
 describe('connection-lifecycle: connected and draining', () => {

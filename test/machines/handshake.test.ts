@@ -104,11 +104,6 @@ describe('handshake client', () => {
     expect(sentHello().send(line('REJECT version 1 only'))).toContainEqual(close({ kind: 'protocol-error', message: 'expected WELCOME' }));
   });
 
-  it('handshake timeout and ack timeout close with their timer names', () => {
-    expect(sentHello().fire('handshakeTimeout', 'handshake')).toContainEqual(close({ kind: 'timeout', timer: 'handshake' }));
-    expect(awaitingAck().fire('ackTimeout', 'awaitingAck')).toContainEqual(close({ kind: 'timeout', timer: 'ack' }));
-  });
-
   it('connect-failed ends in closed with the error as the reason', () => {
     const drive = Drive.start(client, clientInput);
     drive.send({ type: 'connect-failed', error: { code: 'ECONNREFUSED', message: 'refused' } });
@@ -187,11 +182,6 @@ describe('handshake server connection', () => {
     const drive = greeted();
     drive.send(line('CONFIRM 3.c1'));
     expect(drive.send(line('HELLO 1 c1'))).toContainEqual(close({ kind: 'protocol-error', message: 'expected PING' }));
-  });
-
-  it('times out a silent client at each step', () => {
-    expect(Drive.start(connection, input, accepted).fire('handshakeTimeout', 'handshake')).toContainEqual(close({ kind: 'timeout', timer: 'handshake' }));
-    expect(greeted().fire('ackTimeout', 'awaitingAck')).toContainEqual(close({ kind: 'timeout', timer: 'ack' }));
   });
 
   it('draining: still answers PING with PONG, without the idle timer', () => {

@@ -1,6 +1,6 @@
 // The edges that connectionLifecycle() gives every machine built on it, as one set of test
 // cases: the root handlers in each open state, backpressure before and after `connected`,
-// the idle and linger timers, and the events `closing` ignores. Each machine's test file
+// the handshake, ack, idle and linger timers, and the events `closing` ignores. Each machine's test file
 // calls `lifecycleEdges(...)` once, so these edges are asserted (and covered) per machine
 // without a copy of the tests in every file.
 
@@ -145,6 +145,20 @@ export function lifecycleEdges(spec: LifecycleMachine): void {
   });
 
   describe(`${machine.id}: timers`, () => {
+    // The protocol's own handshake and ack states get their timeout from the lifecycle.
+    for (const [state, timer] of [['handshake', 'handshake'], ['awaitingAck', 'ack']] as const) {
+      if (!open.includes(state)) continue;
+      it(`${state}: ${timer} timeout closes with reason timeout(${timer})`, () => {
+        const drive = reach(spec, state);
+        expect(drive.fire(STATE_TIMERS[state] as string, state)).toEqual([
+          ...exit(state),
+          close({ kind: 'timeout', timer }),
+          ...armedLinger,
+        ]);
+        expect(drive.state).toBe('closing');
+      });
+    }
+
     if (Number.isFinite(timeouts.idleMs)) {
       it('connected: idle timeout closes with reason timeout(idle)', () => {
         const drive = reach(spec, 'connected');
