@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type { DrawnNode } from './drawing.js';
 import { ANY_STATE_LABEL, drawing, isGroup } from './drawing.js';
 import type { ChartModel, ChartState } from './model.js';
+import { lineage } from './model.js';
 
 /** A DOT double-quoted string. Backslashes are doubled so user text never forms an escape like `\N`. */
 export function dotString(text: string): string {
@@ -24,13 +25,6 @@ const stateNode = (state: ChartState): string => dotString(`state:${state.id}`);
 const anyNode = (owner: ChartState): string => dotString(`any:${owner.id}`);
 const startNode = (owner: ChartState): string => dotString(`start:${owner.id}`);
 const cluster = (state: ChartState): string => dotString(`cluster_${state.id}`);
-
-function isInside(state: ChartState, ancestor: ChartState, model: ChartModel): boolean {
-  for (let s: ChartState | undefined = state; s !== undefined; s = s.parent === null ? undefined : model.states.get(s.parent)) {
-    if (s === ancestor) return true;
-  }
-  return false;
-}
 
 /** Renders the machine as a Graphviz digraph (with a trailing newline). */
 export function toDot(model: ChartModel): string {
@@ -70,14 +64,14 @@ export function toDot(model: ChartModel): string {
     if (initial !== undefined) out.push(`${indent}${startNode(block)} -> ${entryPoint(initial)};`);
   };
 
-  const tailOf = (node: DrawnNode): string => (node.kind === 'any' ? anyNode(node.owner) : stateNode(node.state));
+  const tailOf = (node: DrawnNode): string => (node.kind === 'anyState' ? anyNode(node.owner) : stateNode(node.state));
 
   emitBlock(model.root, '  ');
   for (const arrow of draw.arrows) {
     const attributes = [`label=${dotLabel(arrow.lines, 'left')}`];
-    const owner = arrow.from.kind === 'any' ? arrow.from.owner : null;
+    const owner = arrow.from.kind === 'anyState' ? arrow.from.owner : null;
     // Clipping at a cluster the other end is inside would make dot warn and draw nothing useful.
-    if (owner !== null && owner.path.length > 0 && !isInside(arrow.to, owner, model)) {
+    if (owner !== null && owner.path.length > 0 && !lineage(model, arrow.to).includes(owner)) {
       attributes.push(`ltail=${cluster(owner)}`);
     }
     out.push(`  ${tailOf(arrow.from)} -> ${entryPoint(arrow.to)} [${attributes.join(', ')}];`);

@@ -13,7 +13,7 @@ const MAX_EFFECT_CHARS = 80;
 /** One box: a state, or the "(any state)" pseudo-state of a compound state or the machine. */
 export type DrawnNode =
   | { readonly kind: 'state'; readonly state: ChartState }
-  | { readonly kind: 'any'; readonly owner: ChartState };
+  | { readonly kind: 'anyState'; readonly owner: ChartState };
 
 export interface Arrow {
   readonly edge: ChartEdge;
@@ -86,7 +86,7 @@ export function drawing(model: ChartModel): Drawing {
       const effects = edge.actions.map((action) => cut(actionText(action)));
       note(source.id, effects.length === 0 ? triggerText(edge) : `${triggerText(edge)} / ${effects.join(', ')}`);
     } else {
-      const from: DrawnNode = isGroup(source) ? { kind: 'any', owner: source } : { kind: 'state', state: source };
+      const from: DrawnNode = isGroup(source) ? { kind: 'anyState', owner: source } : { kind: 'state', state: source };
       for (const target of edge.targets) {
         arrows.push({ edge, from, to: stateOf(target), lines: [triggerText(edge), ...effectLines(edge)] });
       }
@@ -98,7 +98,7 @@ export function drawing(model: ChartModel): Drawing {
 
 /** The compound state (or the root) whose box holds `node`. */
 export function containerOf(model: ChartModel, node: DrawnNode): ChartState | null {
-  if (node.kind === 'any') return node.owner;
+  if (node.kind === 'anyState') return node.owner;
   const parent = node.state.parent;
   return parent === null ? null : (model.states.get(parent) ?? null);
 }

@@ -78,7 +78,7 @@ export function machineDoc(model: ChartModel, options: MachineDocOptions): strin
       ['State', 'Kind', 'On entry', 'On exit', 'Timers armed'],
       states.map((state) => [
         code(state.path.join('.')),
-        state.kind + (model.root.initial === state.id || states.some((s) => s.initial === state.id) ? ', initial' : ''),
+        state.kind + (state.parent !== null && model.states.get(state.parent)?.initial === state.id ? ', initial' : ''),
         codes(state.entry.map(actionText)),
         codes(state.exit.map(actionText)),
         state.timers.map((timer) => (typeof timer.delay === 'number' ? `${timer.delay} ms` : code(timer.delay))).join(', '),

@@ -9,6 +9,7 @@
 import type { Arrow, DrawnNode } from './drawing.js';
 import { ANY_STATE_LABEL, containerOf, drawing, isGroup } from './drawing.js';
 import type { ChartModel, ChartState } from './model.js';
+import { lineage } from './model.js';
 
 const ENTITY: Readonly<Record<string, string>> = {
   '#': '#35;',
@@ -94,14 +95,10 @@ export function toMermaid(model: ChartModel): string {
   }
   // Only the root has no id, and the root is never an arrow's end.
   const idOf = (state: ChartState): string => stateIds.get(state.id) ?? '[*]';
-  const nodeId = (node: DrawnNode): string => (node.kind === 'any' ? (anyIds.get(node.owner.id) ?? '') : idOf(node.state));
+  const nodeId = (node: DrawnNode): string => (node.kind === 'anyState' ? (anyIds.get(node.owner.id) ?? '') : idOf(node.state));
 
   // Each arrow goes to the innermost block (compound state or root) enclosing both ends.
-  const chain = (state: ChartState | null): string[] => {
-    const ids: string[] = [];
-    for (let s = state; s !== null; s = s.parent === null ? null : (model.states.get(s.parent) ?? null)) ids.unshift(s.id);
-    return ids;
-  };
+  const chain = (state: ChartState | null): string[] => (state === null ? [] : lineage(model, state).map((s) => s.id));
   const arrowsIn = new Map<string, Arrow[]>();
   for (const arrow of draw.arrows) {
     const a = chain(containerOf(model, arrow.from));

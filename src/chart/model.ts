@@ -160,11 +160,13 @@ export function walkMachine(machine: AnyStateMachine): WalkedMachine {
   };
 
   const collectEdges = (node: XNode): void => {
+    // The state's own timer objects, so that an edge's trigger and the state share one.
+    const timers = states.get(node.id)?.timers ?? [];
     for (const [descriptor, transitions] of node.transitions) {
-      const timer = timerOf(node, descriptor);
+      const timer = timers.find((candidate) => candidate.event === descriptor);
       let trigger: ChartTrigger;
       let event: string;
-      if (timer !== null) {
+      if (timer !== undefined) {
         trigger = { kind: 'after', timer };
         event = `after ${typeof timer.delay === 'number' ? `${timer.delay} ms` : timer.delay}`;
       } else if (descriptor === `${DONE_STATE_PREFIX}${node.id}`) {
@@ -186,20 +188,19 @@ export function walkMachine(machine: AnyStateMachine): WalkedMachine {
   const internalEvents =
     edges.some((edge) => edge.trigger.kind === 'always') ||
     [...states.values()].some((state) => state.kind === 'final' && state.parent !== root.id) ||
-    raisesNow(machine, root);
+    raisesNow(machine, root, delays);
   return { model: { id: machine.id, root: rootState, edges, states }, edgeOf, internalEvents };
 }
 
 /** True if some action raises an event now (no delay, or a delay name `setup` does not define). */
-function raisesNow(machine: AnyStateMachine, node: XNode): boolean {
-  const delays = implementationsOf(machine).delays;
+function raisesNow(machine: AnyStateMachine, node: XNode, delays: Readonly<Record<string, unknown>>): boolean {
   const lists = [node.entry, node.exit, ...[...node.transitions.values()].flat().map((t) => t.actions), ...alwaysOf(node).map((t) => t.actions)];
   for (const action of lists.flat()) {
     const ref = classifyAction(machine, action);
     if (ref.kind !== 'raise') continue;
     if (ref.delay === undefined || (typeof ref.delay === 'string' && delays[ref.delay] === undefined)) return true;
   }
-  return Object.values(node.states).some((child) => raisesNow(machine, child));
+  return Object.values(node.states).some((child) => raisesNow(machine, child, delays));
 }
 
 /** `always` transitions are formatted by XState but not part of XNode (the compiler rejects them). */
@@ -332,6 +333,13 @@ export function statePath(model: ChartModel, id: string): string {
   const state = model.states.get(id);
   if (state === undefined) return id;
   return state.path.length === 0 ? `(${model.id})` : state.path.join('.');
+}
+
+/** The state and its ancestors, the root first. */
+export function lineage(model: ChartModel, state: ChartState): ChartState[] {
+  const chain: ChartState[] = [];
+  for (let s: ChartState | undefined = state; s !== undefined; s = s.parent === null ? undefined : model.states.get(s.parent)) chain.unshift(s);
+  return chain;
 }
 
 /** One line per edge, for coverage reports and tables: "handshake: message [isLine(line: HELLO)] -> awaitingAck". */

@@ -1,6 +1,9 @@
 // Command-line parsing for the statewire CLI. Bad input is a user error: it becomes a
 // `UsageError` with one line that names the flag and what was expected, never a stack.
 
+import type { LogLevel } from '../core/effects.js';
+import { isLogLevel } from '../core/logger.js';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -36,6 +39,27 @@ export function parseArgs(argv: readonly string[], switches: ReadonlySet<string>
   return { positionals, flags };
 }
 
+/** Throws for a flag not in `known`: "unknown option --x for <where>". */
+export function rejectUnknownFlags(args: ParsedArgs, known: Iterable<string>, where: string): void {
+  const allowed = new Set(known);
+  for (const flag of args.flags.keys()) {
+    if (!allowed.has(flag)) throw new UsageError(`unknown option --${flag} for ${where}`);
+  }
+}
+
+/** Throws for a positional past the `count` a command takes. */
+export function rejectExtraArguments(args: ParsedArgs, count: number): void {
+  const extra = args.positionals[count];
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+}
+
+/** Reports a UsageError as one line on stderr and exit code 2; anything else is a bug and is rethrown. */
+export function reportUsageError(error: unknown): void {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`statewire: ${error.message}\n`);
+  process.exitCode = 2;
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "250ms", "5s", "1.5m", "2h", or a bare number of milliseconds; "off"/"never" is Infinity. */
@@ -63,6 +87,11 @@ export function parseInteger(flag: string, text: string, min: number, max: numbe
     throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+export function parseLogLevel(flag: string, text: string): LogLevel {
+  if (!isLogLevel(text)) throw new UsageError(`--${flag} must be debug, info, warn or error, got "${text}"`);
+  return text;
 }
 
 export function parsePort(flag: string, text: string): number {

@@ -2,7 +2,7 @@
 // The statewire command. Each subcommand lives in its own module under src/cli/commands;
 // this file only picks one and turns a UsageError into one line and exit code 2.
 
-import { UsageError } from './args.js';
+import { reportUsageError, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { chartCommand } from './commands/chart.js';
 import { connectCommand } from './commands/connect.js';
@@ -32,7 +32,5 @@ try {
   const code = main(process.argv.slice(2));
   if (code !== null) process.exitCode = code;
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`statewire: ${error.message}\n`);
-  process.exitCode = 2;
+  reportUsageError(error);
 }

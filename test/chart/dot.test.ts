@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { dotString, renderSvg, toDot } from '../../src/chart/dot.js';
 import { drawing } from '../../src/chart/drawing.js';
 import { chartModel } from '../../src/chart/model.js';
-import { CHARTED_MACHINES, nestedMachine, trickyMachine } from './fixtures.js';
+import { CHARTED_MACHINES, nestedMachine } from './fixtures.js';
 import { svgTexts } from './svg.js';
 
 describe('toDot', () => {

@@ -3,6 +3,7 @@
 
 import type { MachineId } from '../../core/events.js';
 import type { CompiledMachine } from '../../machine/compiled.js';
+import { parseInteger, parsePort } from '../args.js';
 
 export interface FlagHelp {
   readonly name: string;
@@ -23,4 +24,21 @@ export interface AppDefinition {
   readonly flags: readonly FlagHelp[];
   /** Reads its flags (and only those in `flags`); throws UsageError on bad values. */
   configure(flags: ReadonlyMap<string, string>): ServeApp;
+}
+
+/** --host and --port, the same for every server but for the default port. */
+export function listenFlags(defaultPort: number): FlagHelp[] {
+  return [
+    { name: 'host', value: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
+    { name: 'port', value: 'N', help: `TCP port, 0 for any free one (default ${defaultPort})` },
+  ];
+}
+
+/** --host, --port and --max-connections (default 10000), as every server's input holds them. */
+export function parseListen(flags: ReadonlyMap<string, string>, defaultPort: number): { host: string; port: number; maxConnections: number } {
+  return {
+    host: flags.get('host') ?? '127.0.0.1',
+    port: parsePort('port', flags.get('port') ?? String(defaultPort)),
+    maxConnections: parseInteger('max-connections', flags.get('max-connections') ?? '10000', 1, 1_000_000),
+  };
 }

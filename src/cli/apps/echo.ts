@@ -4,15 +4,15 @@ import { echoConnection, echoServer } from '../../../machines/echo.js';
 import type { EchoConnectionInput, EchoServerInput } from '../../../machines/echo.js';
 import type { OutputLimits } from '../../core/effects.js';
 import { compileMachine } from '../../machine/compile.js';
-import { parseDuration, parseInteger, parsePort, parseSize, UsageError } from '../args.js';
+import { parseDuration, parseSize, UsageError } from '../args.js';
 import type { AppDefinition } from './app.js';
+import { listenFlags, parseListen } from './app.js';
 
 export const echoApp: AppDefinition = {
   name: 'echo',
   summary: 'every byte a client sends comes back; every interval each client gets "Server status: N active connections"',
   flags: [
-    { name: 'host', value: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
-    { name: 'port', value: 'N', help: 'TCP port, 0 for any free one (default 9000)' },
+    ...listenFlags(9000),
     { name: 'status-interval', value: 'DUR', help: 'time between status lines; "off" for none (default 5s)' },
     { name: 'max-connections', value: 'N', help: 'clients past this are told so and closed (default 10000)' },
     { name: 'idle-timeout', value: 'DUR', help: 'close a client silent this long; "off" never (default off)' },
@@ -33,10 +33,8 @@ export const echoApp: AppDefinition = {
       idleMs: parseDuration('idle-timeout', flags.get('idle-timeout') ?? 'off'),
     };
     const input: EchoServerInput = {
-      host: flags.get('host') ?? '127.0.0.1',
-      port: parsePort('port', flags.get('port') ?? '9000'),
+      ...parseListen(flags, 9000),
       statusIntervalMs,
-      maxConnections: parseInteger('max-connections', flags.get('max-connections') ?? '10000', 1, 1_000_000),
       connectionMachine: 'echo-connection',
       connectionInput,
       limits,

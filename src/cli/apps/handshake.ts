@@ -4,15 +4,15 @@
 import { handshakeConnection, handshakeServer } from '../../../machines/handshake.js';
 import type { HandshakeServerInput } from '../../../machines/handshake.js';
 import { compileMachine } from '../../machine/compile.js';
-import { parseDuration, parseInteger, parsePort } from '../args.js';
+import { parseDuration } from '../args.js';
 import type { AppDefinition } from './app.js';
+import { listenFlags, parseListen } from './app.js';
 
 export const handshakeApp: AppDefinition = {
   name: 'handshake',
   summary: 'HELLO/WELCOME/CONFIRM/ACK over length-prefixed frames, then PING/PONG; every step has a timeout',
   flags: [
-    { name: 'host', value: 'ADDR', help: 'address to listen on (default 127.0.0.1)' },
-    { name: 'port', value: 'N', help: 'TCP port, 0 for any free one (default 9100)' },
+    ...listenFlags(9100),
     { name: 'max-connections', value: 'N', help: 'connections past this are closed at once (default 10000)' },
     { name: 'handshake-timeout', value: 'DUR', help: 'time for the HELLO to arrive (default 10s)' },
     { name: 'ack-timeout', value: 'DUR', help: 'time for the CONFIRM to arrive after WELCOME (default 10s)' },
@@ -20,9 +20,7 @@ export const handshakeApp: AppDefinition = {
   ],
   configure(flags) {
     const input: HandshakeServerInput = {
-      host: flags.get('host') ?? '127.0.0.1',
-      port: parsePort('port', flags.get('port') ?? '9100'),
-      maxConnections: parseInteger('max-connections', flags.get('max-connections') ?? '10000', 1, 1_000_000),
+      ...parseListen(flags, 9100),
       previousEpoch: 0,
       connection: {
         handshakeMs: parseDuration('handshake-timeout', flags.get('handshake-timeout') ?? '10s'),

@@ -1,7 +1,7 @@
 // `statewire chart <machine> --format mermaid|dot [--out file]`: a machine's state chart,
 // for a shipped machine by name or for any compiled module that exports XState machines.
 // Loading a module is asynchronous, so failures past argument parsing are reported here,
-// as one line and exit code 2, the way main.ts reports a UsageError.
+// with the same `reportUsageError` main.ts uses.
 
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,8 +11,9 @@ import { shippedMachines } from '../../../machines/index.js';
 import { toDot } from '../../chart/dot.js';
 import { toMermaid } from '../../chart/mermaid.js';
 import { chartModel } from '../../chart/model.js';
-import { parseArgs, UsageError } from '../args.js';
+import { rejectExtraArguments, rejectUnknownFlags, reportUsageError, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 
 const FORMATS = ['mermaid', 'dot'] as const;
 type Format = (typeof FORMATS)[number];
@@ -83,24 +84,15 @@ export const chartCommand: Command = {
   synopsis: 'chart <machine> [--format mermaid|dot]',
   summary: 'print a machine as a Mermaid or Graphviz state chart',
   run(argv) {
-    const args = parseArgs(argv, new Set(['help']));
-    if (args.flags.has('help')) {
-      process.stdout.write(`${help()}\n`);
-      return 0;
-    }
-    for (const flag of args.flags.keys()) {
-      if (flag !== 'format' && flag !== 'out') throw new UsageError(`unknown option --${flag} for chart (see statewire chart --help)`);
-    }
-    const [target, extra] = args.positionals;
+    const args = parseCommandArgs(argv, help);
+    if (args === null) return 0;
+    rejectUnknownFlags(args, ['format', 'out'], 'chart (see statewire chart --help)');
+    const [target] = args.positionals;
     if (target === undefined) throw new UsageError('chart needs a machine: a shipped name or a module path (see statewire chart --help)');
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+    rejectExtraArguments(args, 1);
     const format = args.flags.get('format') ?? 'mermaid';
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be mermaid or dot, got "${format}"`);
-    chart(target, format as Format, args.flags.get('out')).catch((error: unknown) => {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`statewire: ${error.message}\n`);
-      process.exitCode = 2;
-    });
+    chart(target, format as Format, args.flags.get('out')).catch(reportUsageError);
     return null;
   },
 };

@@ -5,12 +5,13 @@
 import { handshakeClient } from '../../../machines/handshake.js';
 import type { HandshakeClientContext, HandshakeClientInput } from '../../../machines/handshake.js';
 import { describeCloseReason } from '../../core/close-reason.js';
-import { createStreamLogger, isLogLevel } from '../../core/logger.js';
+import { createStreamLogger } from '../../core/logger.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { NetDriver } from '../../drivers/net/net-driver.js';
 import { compileMachine } from '../../machine/compile.js';
-import { parseArgs, parseDuration, parseInteger, parsePort, UsageError } from '../args.js';
+import { parseDuration, parseInteger, parseLogLevel, parsePort, rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 
 const FLAGS = ['host', 'port', 'client-id', 'pings', 'connect-timeout', 'handshake-timeout', 'ack-timeout', 'log-level'];
 
@@ -34,19 +35,13 @@ export const connectCommand: Command = {
   synopsis: 'connect handshake --host H --port P',
   summary: 'run a protocol client against a server (handshake)',
   run(argv) {
-    const args = parseArgs(argv, new Set(['help']));
-    if (args.flags.has('help')) {
-      process.stdout.write(`${help()}\n`);
-      return 0;
-    }
-    const [name, extra] = args.positionals;
+    const args = parseCommandArgs(argv, help);
+    if (args === null) return 0;
+    const [name] = args.positionals;
     if (name !== 'handshake') throw new UsageError(`connect needs a protocol, one of: handshake${name === undefined ? '' : ` (got "${name}")`}`);
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-    for (const flag of args.flags.keys()) {
-      if (!FLAGS.includes(flag)) throw new UsageError(`unknown option --${flag} for connect handshake (see statewire connect --help)`);
-    }
-    const levelText = args.flags.get('log-level') ?? 'warn';
-    if (!isLogLevel(levelText)) throw new UsageError(`--log-level must be debug, info, warn or error, got "${levelText}"`);
+    rejectExtraArguments(args, 1);
+    rejectUnknownFlags(args, FLAGS, 'connect handshake (see statewire connect --help)');
+    const level = parseLogLevel('log-level', args.flags.get('log-level') ?? 'warn');
     const clientId = args.flags.get('client-id') ?? 'cli';
     if (clientId === '' || clientId.includes(' ')) throw new UsageError('--client-id must be non-empty and without spaces');
     const input: HandshakeClientInput = {
@@ -63,7 +58,7 @@ export const connectCommand: Command = {
     };
     const dispatcher = new Dispatcher({
       driver: new NetDriver(),
-      logger: createStreamLogger(levelText),
+      logger: createStreamLogger(level),
       trace: (step) => {
         if (step.from !== step.to) process.stdout.write(`${step.from} -> ${step.to} (${step.event.type})\n`);
       },

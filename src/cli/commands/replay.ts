@@ -5,24 +5,26 @@
 import { readFileSync } from 'node:fs';
 import { parseLog } from '../../drivers/record/log-format.js';
 import { replayLog } from '../../drivers/record/replay.js';
-import { parseArgs, UsageError } from '../args.js';
+import { rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 import { APPS } from './serve.js';
+
+function help(): string {
+  return 'usage: statewire replay FILE\n\nFILE is a log written by `statewire serve <protocol> --record FILE`.';
+}
 
 export const replayCommand: Command = {
   name: 'replay',
   synopsis: 'replay FILE',
   summary: 'replay a `serve --record` log and compare every step',
   run(argv) {
-    const args = parseArgs(argv, new Set(['help']));
-    if (args.flags.has('help')) {
-      process.stdout.write('usage: statewire replay FILE\n\nFILE is a log written by `statewire serve <protocol> --record FILE`.\n');
-      return 0;
-    }
-    const [file, extra] = args.positionals;
+    const args = parseCommandArgs(argv, help);
+    if (args === null) return 0;
+    const [file] = args.positionals;
     if (file === undefined) throw new UsageError('replay needs the log file written by serve --record');
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-    for (const flag of args.flags.keys()) throw new UsageError(`unknown option --${flag} for replay`);
+    rejectExtraArguments(args, 1);
+    rejectUnknownFlags(args, [], 'replay');
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

@@ -1,8 +1,7 @@
 // `statewire serve <protocol>`: run a protocol's root machine on real TCP until SIGINT or
 // SIGTERM, then drain connections within --shutdown-timeout and exit 0.
 
-import type { LogLevel } from '../../core/effects.js';
-import { createStreamLogger, isLogLevel } from '../../core/logger.js';
+import { createStreamLogger } from '../../core/logger.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { NetDriver } from '../../drivers/net/net-driver.js';
 import { NdjsonFileWriter } from '../../drivers/record/ndjson-writer.js';
@@ -10,8 +9,9 @@ import { RecordingDriver } from '../../drivers/record/recording-driver.js';
 import type { AppDefinition, FlagHelp } from '../apps/app.js';
 import { echoApp } from '../apps/echo.js';
 import { handshakeApp } from '../apps/handshake.js';
-import { parseArgs, parseDuration, UsageError } from '../args.js';
+import { parseDuration, parseLogLevel, rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 
 export const APPS: readonly AppDefinition[] = [echoApp, handshakeApp];
 
@@ -34,24 +34,16 @@ export const serveCommand: Command = {
   synopsis: 'serve <protocol> [options]',
   summary: `run a protocol server on TCP (${APPS.map((app) => app.name).join(', ')})`,
   run(argv) {
-    const args = parseArgs(argv, new Set(['help']));
-    if (args.flags.has('help')) {
-      process.stdout.write(`${help()}\n`);
-      return 0;
-    }
-    const [name, extra] = args.positionals;
+    const args = parseCommandArgs(argv, help);
+    if (args === null) return 0;
+    const [name] = args.positionals;
     const app = APPS.find((candidate) => candidate.name === name);
     if (app === undefined) {
       throw new UsageError(`serve needs a protocol, one of: ${APPS.map((a) => a.name).join(', ')}${name === undefined ? '' : ` (got "${name}")`}`);
     }
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-    const known = new Set([...app.flags, ...COMMON_FLAGS].map((flag) => flag.name));
-    for (const flag of args.flags.keys()) {
-      if (!known.has(flag)) throw new UsageError(`unknown option --${flag} for serve ${app.name} (see statewire serve --help)`);
-    }
-    const levelText = args.flags.get('log-level') ?? 'info';
-    if (!isLogLevel(levelText)) throw new UsageError(`--log-level must be debug, info, warn or error, got "${levelText}"`);
-    const level: LogLevel = levelText;
+    rejectExtraArguments(args, 1);
+    rejectUnknownFlags(args, [...app.flags, ...COMMON_FLAGS].map((flag) => flag.name), `serve ${app.name} (see statewire serve --help)`);
+    const level = parseLogLevel('log-level', args.flags.get('log-level') ?? 'info');
     const shutdownTimeoutMs = parseDuration('shutdown-timeout', args.flags.get('shutdown-timeout') ?? '5s');
     const served = app.configure(args.flags);
 

@@ -9,8 +9,9 @@ import type { FaultSchedule } from '../../drivers/sim/faults.js';
 import { handshakeScenario } from '../../sim/handshake-scenario.js';
 import type { Scenario, ScenarioConfig } from '../../sim/scenario.js';
 import { formatReport, replayCommand } from '../../sim/scenario.js';
-import { parseArgs, parseDuration, parseInteger, UsageError } from '../args.js';
+import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 
 const SCENARIOS: readonly Scenario[] = [handshakeScenario];
 
@@ -39,20 +40,15 @@ export const simCommand: Command = {
   synopsis: 'sim <scenario> --seed N [--faults JSON]',
   summary: 'run a scenario in the deterministic network simulator',
   run(argv) {
-    const args = parseArgs(argv, new Set(['help', 'hash', 'quiet']));
-    if (args.flags.has('help')) {
-      process.stdout.write(`${help()}\n`);
-      return 0;
-    }
-    const [name, extra] = args.positionals;
+    const args = parseCommandArgs(argv, help, ['hash', 'quiet']);
+    if (args === null) return 0;
+    const [name] = args.positionals;
     const scenario = SCENARIOS.find((candidate) => candidate.name === name);
     if (scenario === undefined) {
       throw new UsageError(`sim needs a scenario, one of: ${SCENARIOS.map((s) => s.name).join(', ')}${name === undefined ? '' : ` (got "${name}")`}`);
     }
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
-    for (const flag of args.flags.keys()) {
-      if (!['seed', 'clients', 'duration', 'faults', 'hash', 'quiet'].includes(flag)) throw new UsageError(`unknown option --${flag} for sim (see statewire sim --help)`);
-    }
+    rejectExtraArguments(args, 1);
+    rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'hash', 'quiet'], 'sim (see statewire sim --help)');
     const seedText = args.flags.get('seed');
     const seed = seedText === undefined ? randomInt(0, 0xffff_ffff) : parseInteger('seed', seedText, 0, 0xffff_ffff);
     const clients = parseInteger('clients', args.flags.get('clients') ?? '10', 1, 1_000_000);
