@@ -13,9 +13,9 @@ import type { EventQueue, SimEvent } from './event-queue.js';
 import type { Network, Pipe } from './network.js';
 import type { Prng } from './prng.js';
 import type { EndpointHost } from './sim-connection.js';
+import { Endpoint } from './sim-connection.js';
 
 const utf8 = new TextEncoder();
-import { Endpoint } from './sim-connection.js';
 
 /** How the simulated TCP cuts and paces a byte stream. */
 export interface TcpOptions {
@@ -61,7 +61,7 @@ export class SimDriver implements Driver, EndpointHost {
   private readonly listenersById = new Map<ListenerId, SimListener>();
   private readonly listenersByPort = new Map<number, SimListener>();
   private nextConnId = 1;
-  private wakeEvent: SimEvent | null = null;
+  private readonly wakeEvent = new WakeEvent(this);
   /** now() never goes below a wake-up it has fired: world-to-node time conversion rounds. */
   private floor = 0;
   readonly receiveWindowBytes: number;
@@ -93,24 +93,27 @@ export class SimDriver implements Driver, EndpointHost {
   }
 
   setWakeup(at: number | null): void {
+    const wake = this.wakeEvent;
     if (at === null || !this.alive) {
-      if (this.wakeEvent !== null) this.fabric.queue.cancel(this.wakeEvent);
-      this.wakeEvent = null;
+      this.fabric.queue.cancel(wake);
       return;
     }
     const worldAt = Math.max(this.fabric.now(), this.worldTimeOf(at));
     // An armed wake-up at or before the new deadline stays: waking early is harmless (the
     // dispatcher finds nothing due and re-arms), and it spares the queue a removal.
-    if (this.wakeEvent !== null) {
-      if (this.wakeEvent.at <= worldAt) return;
-      this.fabric.queue.cancel(this.wakeEvent);
+    if (wake.index >= 0) {
+      if (wake.at <= worldAt) return;
+      this.fabric.queue.cancel(wake);
     }
-    this.wakeEvent = this.fabric.queue.schedule(worldAt, () => {
-      this.wakeEvent = null;
-      if (!this.alive || this.hooks === null) return;
-      if (this.floor < at) this.floor = at;
-      this.hooks.wake();
-    });
+    wake.nodeAt = at;
+    this.fabric.queue.insert(wake, worldAt);
+  }
+
+  /** The wake-up for node time `at` came due. */
+  onWake(at: number): void {
+    if (!this.alive || this.hooks === null) return;
+    if (this.floor < at) this.floor = at;
+    this.hooks.wake();
   }
 
   listen(listener: ListenerId, options: ListenOptions): void {
@@ -295,5 +298,20 @@ export class SimDriver implements Driver, EndpointHost {
   private failConnect(endpoint: Endpoint, code: string, message: string): void {
     endpoint.abandon();
     this.defer({ type: 'connect-failed', conn: endpoint.id, error: { code, message } });
+  }
+}
+
+/** A driver's one wake-up, re-queued rather than re-made: it moves on almost every drain. */
+class WakeEvent implements SimEvent {
+  at = 0;
+  seq = 0;
+  index = -1;
+  /** The node time asked for; `at` is its world time. */
+  nodeAt = 0;
+
+  constructor(private readonly driver: SimDriver) {}
+
+  run(): void {
+    this.driver.onWake(this.nodeAt);
   }
 }
