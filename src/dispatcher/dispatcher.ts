@@ -643,11 +643,21 @@ export class Dispatcher {
 
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
     const previous = instance.timers?.get(name);
-    if (previous !== undefined) this.timers.remove(previous);
     // A non-finite delay means "never": the idiom for a disabled timeout.
-    if (!Number.isFinite(delayMs)) return;
-    const entry = this.timers.push(this.driver.now() + Math.max(0, delayMs), { kind: 'machine', instance, name, event });
-    (instance.timers ??= new Map()).set(name, entry);
+    if (!Number.isFinite(delayMs)) {
+      if (previous !== undefined) this.timers.remove(previous);
+      return;
+    }
+    const deadline = this.driver.now() + Math.max(0, delayMs);
+    if (previous === undefined) {
+      (instance.timers ??= new Map()).set(name, this.timers.push(deadline, { kind: 'machine', instance, name, event }));
+      return;
+    }
+    // A re-armed timeout (every message restarts an idle timer) reuses its entry, and its
+    // payload too while the event is the same: a firing still queued may hold the old one.
+    const payload = previous.payload;
+    const same = payload.kind === 'machine' && payload.event === event;
+    this.timers.rearm(previous, deadline, same ? payload : { kind: 'machine', instance, name, event });
   }
 
   private connect(instance: Instance, effect: Extract<Effect, { type: 'connect' }>): void {

@@ -1,8 +1,10 @@
 // A binary min-heap of named timers keyed by (deadline, arming order). Each entry knows
-// its heap index, so cancel and re-arm are O(log n) removals instead of tombstones: an
-// idle timeout re-armed on every message must not grow the heap.
+// its heap index, so cancel is an O(log n) removal instead of a tombstone, and re-arming
+// moves the entry in place: an idle timeout re-armed on every message neither grows the
+// heap nor allocates.
 
 export interface TimerEntry<T> {
+  /** Changed only by the heap (`rearm`). */
   readonly deadline: number;
   /** Arming order: ties on deadline fire in the order they were armed. */
   readonly seq: number;
@@ -10,6 +12,8 @@ export interface TimerEntry<T> {
   /** Position in the heap array; -1 once removed. */
   index: number;
 }
+
+type MutableEntry<T> = { -readonly [K in keyof TimerEntry<T>]: TimerEntry<T>[K] };
 
 export class TimerHeap<T> {
   private readonly items: TimerEntry<T>[] = [];
@@ -30,6 +34,25 @@ export class TimerHeap<T> {
     this.items.push(entry);
     this.siftUp(entry.index);
     return entry;
+  }
+
+  /**
+   * Arm `entry` again for `deadline` with `payload`, whether it is still armed or was
+   * removed or fired: the same as `remove` then `push`, in order and in what fires when.
+   */
+  rearm(entry: TimerEntry<T>, deadline: number, payload: T): void {
+    const mutable = entry as MutableEntry<T>;
+    mutable.deadline = deadline;
+    mutable.seq = this.nextSeq++;
+    mutable.payload = payload;
+    if (entry.index < 0) {
+      mutable.index = this.items.length;
+      this.items.push(entry);
+      this.siftUp(entry.index);
+      return;
+    }
+    this.siftDown(entry.index);
+    this.siftUp(entry.index);
   }
 
   /** Removes and returns the earliest entry if its deadline is at or before `now`. */

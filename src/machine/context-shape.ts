@@ -47,10 +47,18 @@ function compileCopier(keys: readonly string[]): Copier | null {
   }
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * Whether `context`'s own keys are `keys`, in order. `for in` walks V8's cached key list
+ * without allocating, where `Object.keys` copies it: with many connections stepping in
+ * turn the context is rarely the one just produced, so this runs on most assigns. `for in`
+ * also yields inherited keys, so any other prototype than a plain object's takes the slow
+ * path (as does an enumerable key added to Object.prototype: it makes the walk differ).
+ */
+function hasExactly(context: Context, keys: readonly string[]): boolean {
+  if (Object.getPrototypeOf(context) !== Object.prototype) return false;
+  let i = 0;
+  for (const key in context) if (key !== keys[i++]) return false;
+  return i === keys.length;
 }
 
 /** One per compiled machine: the copiers for the context shapes it has produced. */
@@ -76,10 +84,9 @@ export class ContextShapes {
 
   private shapeOf(context: Context): Shape | null {
     if (context === this.lastOut) return this.lastOutShape;
-    const keys = Object.keys(context);
     const last = this.last;
-    if (last !== null && sameKeys(last.keys, keys)) return last;
-    const shape = this.shapeFor(keys);
+    if (last !== null && hasExactly(context, last.keys)) return last;
+    const shape = this.shapeFor(Object.keys(context));
     if (shape !== null) this.last = shape;
     return shape;
   }

@@ -245,4 +245,45 @@ describe('compiled step, checked by hand', () => {
     const c = compileMachine(m);
     expect(() => c.step(c.initial().snapshot, { type: 'spin' })).toThrow(`more than ${MAX_MICROSTEPS} raised events`);
   });
+
+  it('gives every step its own effect list, even after a step that threw', () => {
+    const start = compiled.initial();
+    const first = compiled.step(start.snapshot, { type: 'flip' });
+    const kept = [...first.effects];
+    const loop = compileMachine(createMachine({ id: 'loop', on: { spin: { actions: raise({ type: 'spin' }) } } }));
+    expect(() => loop.step(loop.initial().snapshot, { type: 'spin' })).toThrow();
+    const second = compiled.step(first.snapshot, { type: 'flip' });
+    expect(second.effects).not.toBe(first.effects);
+    expect(first.effects).toEqual(kept);
+    expect(compiled.step(start.snapshot, { type: 'flip' }).effects).toEqual(kept);
+  });
+
+  it('keeps the effects of a step apart from a step its own code takes on the same machine', () => {
+    // Machines should not do this, but a test helper might: the inner step must neither
+    // see nor clobber the outer step's effects.
+    let inner: readonly unknown[] = [];
+    const m = setup({ actions: effectActions }).createMachine({
+      id: 'nested',
+      context: { depth: 0 },
+      on: {
+        go: {
+          actions: [
+            { type: 'log', params: { level: 'info', message: 'outer before' } },
+            assign(({ context }) => {
+              if (context.depth === 0) inner = c.step({ ...snapshot, context: { depth: 1 } }, { type: 'go' }).effects;
+              return {};
+            }),
+            { type: 'log', params: { level: 'info', message: 'outer after' } },
+          ],
+        },
+      },
+    });
+    const c = compileMachine(m);
+    const snapshot = c.initial().snapshot;
+    const outer = c.step(snapshot, { type: 'go' }).effects;
+    const messages = (effects: readonly unknown[]) => effects.map((e) => (e as { message: string }).message);
+    expect(messages(outer)).toEqual(['outer before', 'outer after']);
+    expect(messages(inner)).toEqual(['outer before', 'outer after']);
+    expect(inner).not.toBe(outer);
+  });
 });

@@ -27,6 +27,24 @@ describe('ContextShapes', () => {
     );
   });
 
+  it('merge equals Object.assign when contexts of several shapes take turns', () => {
+    // As with many connections of one machine: the context merged is rarely the one just
+    // produced, so its keys are checked against the last shape instead.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(3), record), { minLength: 1, maxLength: 24 }), (turns) => {
+        const shapes = new ContextShapes();
+        const ours: Record<string, unknown>[] = [{ a: 1, b: 2 }, { b: 2, a: 1 }, { a: 1 }, Object.create({ a: 0 }) as Record<string, unknown>];
+        const reference = ours.map((context) => Object.assign({}, context));
+        for (const [who, update] of turns) {
+          ours[who] = shapes.merge(ours[who], update);
+          reference[who] = Object.assign({}, reference[who], update);
+          expect(Object.entries(ours[who] as object)).toEqual(Object.entries(reference[who] as object));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('mergeProperties computes every property from the old context', () => {
     const shapes = new ContextShapes();
     const args = { context: { a: 1, b: 2 }, event: { type: 'swap' } };
