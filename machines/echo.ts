@@ -16,10 +16,18 @@ import {
 } from './connection-lifecycle.js';
 import { listenFailedLog } from './listener.js';
 
-/** Sent by the server to every echo connection each status interval. */
+/**
+ * Sent by the server to every echo connection each status interval. The server formats
+ * `line` once per broadcast: ten thousand connections share one string.
+ */
 export interface StatusEvent {
   readonly type: 'status';
   readonly active: number;
+  readonly line: string;
+}
+
+export function statusLine(active: number): string {
+  return `Server status: ${active} active connections\n`;
 }
 
 export type EchoConnectionEvent = ConnectionEvent | StatusEvent;
@@ -52,7 +60,7 @@ export const echoConnection = connection.createMachine({
         status: {
           actions: {
             type: 'write',
-            params: ({ event }) => ({ data: `Server status: ${event.active} active connections\n` }),
+            params: ({ event }) => ({ data: event.line }),
           },
         },
       },
@@ -198,7 +206,7 @@ export const echoServer = server.createMachine({
               type: 'broadcast',
               params: ({ context }) => ({
                 group: ECHO_LISTENER,
-                event: { type: 'status', active: context.active },
+                event: { type: 'status', active: context.active, line: statusLine(context.active) },
               }),
             },
             { type: 'log', params: ({ context }) => ({ level: 'info', message: `echo status: ${counts(context)}` }) },

@@ -42,7 +42,7 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherStats {
-  /** Queue items handled (IO reports, machine events, timer firings, spawns). */
+  /** Queue items handled (IO reports, machine events, timer firings, spawns; a broadcast is one). */
   readonly events: number;
   /** Machine steps taken. */
   readonly steps: number;
@@ -114,6 +114,12 @@ type TimerPayload =
 type QueueItem =
   | IoEvent
   | { readonly type: 'deliver'; readonly to: MachineId; readonly event: AnyEventObject }
+  /**
+   * One item for a whole broadcast, with its members as they were when it was sent: the
+   * same order as an item per member (nothing can come between them in the FIFO), without
+   * an item and an id lookup per member.
+   */
+  | { readonly type: 'broadcast'; readonly members: readonly Instance[]; readonly event: AnyEventObject }
   | { readonly type: 'timer'; readonly payload: TimerPayload }
   | { readonly type: 'spawn'; readonly id: MachineId; readonly machineKind: string; readonly input: unknown };
 
@@ -198,7 +204,7 @@ export class Dispatcher {
       if (listener.active) this.driver.stopListening(listener.id);
     }
     this.shutdownDeadline = this.timers.push(this.driver.now() + options.deadlineMs, { kind: 'shutdown-deadline' });
-    for (const instance of this.instances.values()) this.queue.push({ type: 'deliver', to: instance.id, event: SHUTDOWN_EVENT });
+    this.queue.push({ type: 'broadcast', members: [...this.instances.values()], event: SHUTDOWN_EVENT });
     this.drain();
   }
 
@@ -284,6 +290,12 @@ export class Dispatcher {
           return;
         }
         this.deliver(instance, item.event);
+        return;
+      }
+      case 'broadcast': {
+        const { members, event } = item;
+        // A member retired since the broadcast was sent is skipped (deliver checks).
+        for (let i = 0; i < members.length; i++) this.deliver(members[i] as Instance, event);
         return;
       }
       case 'timer':
@@ -614,8 +626,7 @@ export class Dispatcher {
         return;
       case 'broadcast': {
         const members = this.groups.get(effect.group);
-        if (members === undefined) return;
-        for (const member of members) this.queue.push({ type: 'deliver', to: member.id, event: effect.event });
+        if (members !== undefined && members.size > 0) this.queue.push({ type: 'broadcast', members: [...members], event: effect.event });
         return;
       }
       case 'log':

@@ -158,6 +158,25 @@ describe('listeners and connections', () => {
     expect(driver.ops('write').map((w) => `${w.conn}:${w.text}`)).toEqual(['1:status 3', '2:status 3', '3:status 3']);
   });
 
+  it('a broadcast goes to the members of the moment it was sent, as if queued one item per member', () => {
+    const { driver, dispatcher } = serve();
+    for (const conn of [1, 2, 3]) driver.emit({ type: 'accepted', listener: 'l', conn, remote: REMOTE, local: LOCAL });
+    // While the broadcast is being delivered, conn 2 closes and conn 4 arrives: both reports
+    // queue behind the broadcast, so 2 still gets its line and 4 gets none.
+    const write = driver.write.bind(driver);
+    driver.write = (conn, data) => {
+      write(conn, data);
+      if (conn === 1 && data === 'status 3') {
+        driver.emit({ type: 'closed', conn: 2, reason: { kind: 'peer-closed' } });
+        driver.emit({ type: 'accepted', listener: 'l', conn: 4, remote: REMOTE, local: LOCAL });
+      }
+    };
+    dispatcher.send('owner', { type: 'tick' });
+    expect(driver.ops('write').map((w) => `${w.conn}:${w.text}`)).toEqual(['1:status 3', '2:status 3', '3:status 3']);
+    dispatcher.send('owner', { type: 'tick' });
+    expect(driver.ops('write').map((w) => `${w.conn}:${w.text}`).slice(3)).toEqual(['1:status 3', '3:status 3', '4:status 3']);
+  });
+
   it('reports a duplicate listener id to the owner as listen-failed', () => {
     const { driver, dispatcher } = serve();
     dispatcher.register('owner2', owner);

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/core/effects.js';
-import { echoConnection as machine } from '../../machines/echo.js';
+import { echoConnection as machine, statusLine } from '../../machines/echo.js';
 import { Drive, bytes, cancelTimer, startTimer } from './harness.js';
 import { lifecycleEdges } from './lifecycle-edges.js';
 import { requireFullCoverage } from '../support/transition-coverage.js';
@@ -52,7 +52,7 @@ describe('echo-connection', () => {
 
   it('writes the status line, which does not count as traffic', () => {
     const drive = connected({ idleMs: 60_000 });
-    expect(drive.send({ type: 'status', active: 3 })).toEqual([
+    expect(drive.send({ type: 'status', active: 3, line: statusLine(3) })).toEqual([
       { type: 'write', data: 'Server status: 3 active connections\n' },
     ]);
   });
@@ -73,7 +73,7 @@ describe('echo-connection', () => {
   it('draining still echoes data already queued and still writes status lines', () => {
     const drive = draining();
     expect(drive.send(data('queued'))).toEqual([{ type: 'write', data: bytes('queued') }]);
-    expect(drive.send({ type: 'status', active: 1 })).toEqual([
+    expect(drive.send({ type: 'status', active: 1, line: statusLine(1) })).toEqual([
       { type: 'write', data: 'Server status: 1 active connections\n' },
     ]);
     expect(drive.state).toBe('draining');
@@ -83,7 +83,7 @@ describe('echo-connection', () => {
     const drive = connected();
     drive.send({ type: 'peer-closed' });
     expect(drive.send(data('late'))).toEqual([]);
-    expect(drive.send({ type: 'status', active: 1 })).toEqual([]);
+    expect(drive.send({ type: 'status', active: 1, line: statusLine(1) })).toEqual([]);
     const aborted = drive.fork();
     expect(aborted.fire('lingerTimeout', 'closing')).toEqual([
       { type: 'close', reason: { kind: 'timeout', timer: 'linger' }, mode: 'abort' },

@@ -116,7 +116,7 @@ describe('echo-server: serving', () => {
     drive.send(closed(2));
     expect(drive.fire('statusInterval', 'serving')).toEqual([
       cancelledStatus,
-      { type: 'broadcast', group: 'echo', event: { type: 'status', active: 1 } },
+      { type: 'broadcast', group: 'echo', event: { type: 'status', active: 1, line: 'Server status: 1 active connections\n' } },
       { type: 'log', level: 'info', message: 'echo status: 1 active, 2 opened, 1 closed, 0 refused' },
       armedStatus,
     ]);
@@ -126,7 +126,7 @@ describe('echo-server: serving', () => {
     expect(drive.fire('statusInterval', 'serving')).toContainEqual({
       type: 'broadcast',
       group: 'echo',
-      event: { type: 'status', active: 2 },
+      event: { type: 'status', active: 2, line: 'Server status: 2 active connections\n' },
     });
   });
 
