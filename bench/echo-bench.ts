@@ -1,6 +1,9 @@
 // Row 1: echo ping-pong against the three servers, in the same run. All three are started
-// once, pinned to the server core, and every cell runs each of them in turn, repetition by
-// repetition (the order rotates), so background noise falls on all of them alike.
+// once, pinned to the server core. Every cell runs node:net and statewire in pairs, back
+// to back (which goes first alternates), so a ratio taken inside a pair compares two runs
+// seconds apart under the same background load; the report's verdict is the median of
+// those paired ratios. The C reference, which only shows that the load generator is not
+// the bottleneck, runs once per cell, after the first pair.
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +22,7 @@ import { startServer } from './servers.js';
 import { median } from './stats.js';
 
 const ECHO_SERVERS: readonly ServerKind[] = ['node', 'statewire', 'c'];
+const PAIRED: readonly ServerKind[] = ['node', 'statewire'];
 
 export interface EchoRun extends EchoResult {
   /**
@@ -30,6 +34,7 @@ export interface EchoRun extends EchoResult {
 
 export interface EchoRow {
   readonly cell: EchoCell;
+  /** node:net's and statewire's runs in pair order (index i of each is pair i); C's one run. */
   readonly runs: Readonly<Record<ServerKind, readonly EchoRun[]>>;
 }
 
@@ -41,9 +46,9 @@ export interface EchoSection {
 }
 
 export async function runEchoBench(plan: Plan, native: NativeTools, facts: MachineFacts, log: (line: string) => void): Promise<EchoSection> {
-  const { echoCells: cells, echoTiming: timing, reps } = plan;
+  const { echoCells: cells, echoTiming: timing, echoPairs: pairs } = plan;
   const perRunS = timing.warmupS + timing.durationS + 5;
-  const lifetimeMs = (cells.length * reps * ECHO_SERVERS.length * perRunS + 120) * 1000;
+  const lifetimeMs = (cells.length * (2 * pairs + 1) * perRunS + 120) * 1000;
   const profileDir = plan.profile ? mkdtempSync(join(os.tmpdir(), 'statewire-bench-prof-')) : null;
   const servers = new Map<ServerKind, RunningServer>();
   const rows: EchoRow[] = [];
@@ -63,14 +68,16 @@ export async function runEchoBench(plan: Plan, native: NativeTools, facts: Machi
     }
     for (const cell of cells) {
       const runs: Record<ServerKind, EchoRun[]> = { node: [], statewire: [], c: [] };
-      for (let rep = 0; rep < reps; rep++) {
-        for (const kind of rotate(ECHO_SERVERS, rep)) {
-          const server = servers.get(kind) as RunningServer;
-          const cpuBefore = cpuSeconds(server.pid);
-          const result = await runEchoCell(native, server.port, cell, timing, facts.pinning?.load ?? null);
-          const cpuS = cpuSeconds(server.pid) - cpuBefore;
-          runs[kind].push({ ...result, serverCpuUsPerMsg: (cpuS * 1e6) / Math.max(1, result.messagesTotal) });
-        }
+      const measure = async (kind: ServerKind): Promise<void> => {
+        const server = servers.get(kind) as RunningServer;
+        const cpuBefore = cpuSeconds(server.pid);
+        const result = await runEchoCell(native, server.port, cell, timing, facts.pinning?.load ?? null);
+        const cpuS = cpuSeconds(server.pid) - cpuBefore;
+        runs[kind].push({ ...result, serverCpuUsPerMsg: (cpuS * 1e6) / Math.max(1, result.messagesTotal) });
+      };
+      for (let pair = 0; pair < pairs; pair++) {
+        for (const kind of rotate(PAIRED, pair)) await measure(kind);
+        if (pair === 0) await measure('c');
       }
       const line = ECHO_SERVERS.map((kind) => `${kind} ${Math.round(median(runs[kind].map((run) => run.msgsPerS)))}/s`).join(', ');
       log(`echo ${cell.connections} conns, ${cell.size} B, ${cell.inflight} in flight: ${line}`);

@@ -8,8 +8,14 @@ const SECTIONS: readonly Section[] = ['echo', 'idle', 'timers', 'step', 'sim'];
 
 export interface Plan {
   readonly quick: boolean;
-  /** Repetitions of every echo cell, idle run and timer run; the report gives the median. */
+  /** Repetitions of every idle run and timer run; the report gives the median. */
   readonly reps: number;
+  /**
+   * node:net/statewire pairs per echo cell (the C reference runs once per cell). Echo
+   * throughput moves ±20% between seconds on a shared machine, so the verdict is the
+   * median of ratios taken within a pair, and more pairs buy a steadier median.
+   */
+  readonly echoPairs: number;
   readonly sections: ReadonlySet<Section>;
   readonly echoCells: readonly EchoCell[];
   readonly echoTiming: EchoTiming;
@@ -70,6 +76,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   return {
     quick,
     reps: reps ?? (quick ? 1 : 3),
+    echoPairs: reps ?? (quick ? 1 : 5),
     sections,
     echoCells: quick ? QUICK_CELLS : FULL_CELLS,
     echoTiming: quick ? { warmupS: 0.25, durationS: 1 } : { warmupS: 0.5, durationS: 1.5 },
@@ -85,7 +92,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   };
 }
 
-/** `items` rotated by `by`: each repetition starts with a different server, so none is always first. */
+/** `items` rotated by `by`: each repetition starts with a different configuration, so none is always first. */
 export function rotate<T>(items: readonly T[], by: number): T[] {
   const k = by % items.length;
   return [...items.slice(k), ...items.slice(0, k)];

@@ -30,11 +30,13 @@ export interface ServerOptions {
   readonly cpuProfileDir?: string;
 }
 
-/** process.memoryUsage() of a Node server right after a full GC. */
+/** process.memoryUsage() of a Node server after a full GC (see instrument.ts). */
 export interface LiveMemory {
   readonly rss: number;
   readonly heapUsed: number;
   readonly external: number;
+  /** V8's new space, committed: part of `rss`, sized by allocation bursts, not by connections. */
+  readonly youngGen: number;
 }
 
 export interface RunningServer {
@@ -141,9 +143,9 @@ export async function startServer(options: ServerOptions, native: NativeTools, t
 function parseMemory(line: string): LiveMemory {
   const value: unknown = JSON.parse(line);
   if (typeof value !== 'object' || value === null) throw new Error(`bench: bad memory line ${line}`);
-  const { rss, heapUsed, external } = value as Record<string, unknown>;
-  if (typeof rss !== 'number' || typeof heapUsed !== 'number' || typeof external !== 'number') {
+  const { rss, heapUsed, external, youngGen } = value as Record<string, unknown>;
+  if (typeof rss !== 'number' || typeof heapUsed !== 'number' || typeof external !== 'number' || typeof youngGen !== 'number') {
     throw new Error(`bench: bad memory line ${line}`);
   }
-  return { rss, heapUsed, external };
+  return { rss, heapUsed, external, youngGen };
 }

@@ -50,6 +50,11 @@ describe('bench harness', () => {
     expect(session.failed).toBe(0);
     // Two status intervals: every connection has had at least one status line by then.
     await new Promise((resolve) => setTimeout(resolve, 500));
+    // Memory as the report reads it: after a GC, with V8's new space broken out of RSS.
+    const memory = await server.liveMemory();
+    expect(memory.heapUsed).toBeGreaterThan(0);
+    expect(memory.youngGen).toBeGreaterThan(0);
+    expect(memory.youngGen).toBeLessThan(memory.rss);
     const done = await session.release();
     expect(done.closedByServer).toBe(0);
     expect(done.bytesReceived).toBeGreaterThanOrEqual(20 * 'Server status: 20 active connections\n'.length);
