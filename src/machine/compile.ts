@@ -115,6 +115,20 @@ function passes(guard: Guard, args: Args): boolean {
   }
 }
 
+/** The first `count` effects as an array of their own: a literal for the usual one or two, cheaper than `slice`. */
+function takeEffects(effects: readonly Effect[], count: number): readonly Effect[] {
+  switch (count) {
+    case 0:
+      return NO_EFFECTS;
+    case 1:
+      return [effects[0] as Effect];
+    case 2:
+      return [effects[0] as Effect, effects[1] as Effect];
+    default:
+      return effects.slice(0, count);
+  }
+}
+
 /** The params an action or guard is called with: constant, or computed from `args`. */
 function paramsOf(target: Op | Guard, args: Args): unknown {
   return target.paramsFn === null ? target.params : target.paramsFn(args);
@@ -309,7 +323,7 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
           throw new Error(`machine '${this.id}': more than ${MAX_MICROSTEPS} raised events in one step (a raise loop?)`);
         }
       }
-      const taken = count === 0 ? NO_EFFECTS : (effects.slice(0, count) as Effect[]);
+      const taken = takeEffects(effects as readonly Effect[], count);
       if (previous !== null && !done && leaf === start && ctx === startContext) {
         return { snapshot: previous, effects: taken };
       }
