@@ -224,120 +224,132 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
     firstOps: readonly Op[] | null,
     previous: CompiledSnapshot<TContext> | null,
   ): StepResult<TContext> {
+    // A machine's own code stepping this machine again gets a buffer of its own.
+    if (this.scratchInUse) return this.microsteps(start, startContext, event, firstCandidates, firstOps, previous, []);
+    this.scratchInUse = true;
+    try {
+      return this.microsteps(start, startContext, event, firstCandidates, firstOps, previous, this.scratch);
+    } finally {
+      // Drop the references: a buffered write's bytes must not outlive its step here.
+      const scratch = this.scratch;
+      for (let i = 0; i < scratch.length; i++) scratch[i] = undefined;
+      this.scratchInUse = false;
+    }
+  }
+
+  /** The macrostep itself, collecting its effects in `effects` from index 0. */
+  private microsteps(
+    start: Leaf,
+    startContext: unknown,
+    event: AnyEventObject,
+    firstCandidates: readonly Candidate[] | undefined,
+    firstOps: readonly Op[] | null,
+    previous: CompiledSnapshot<TContext> | null,
+    effects: (Effect | undefined)[],
+  ): StepResult<TContext> {
     let leaf = start;
     let ctx = startContext;
     let ev = event;
     let candidates = firstCandidates;
     let ops = firstOps;
     let next = start;
-    const ownsScratch = !this.scratchInUse;
-    this.scratchInUse = true;
-    const effects: (Effect | undefined)[] = ownsScratch ? this.scratch : [];
     let count = 0;
     let queue: AnyEventObject[] | null = null;
     let head = 0;
     let done = false;
     let microsteps = 0;
     let args: Args | null = null;
-    try {
-      for (;;) {
-        if (ops === null && candidates !== undefined) {
-          // Guards see the context as it was at the start of the microstep.
-          args = argsFor(args, ctx, ev);
-          for (let i = 0; i < candidates.length; i++) {
-            const candidate = candidates[i] as Candidate;
-            if (candidate.guard === null || passes(candidate.guard, args)) {
-              ops = candidate.ops;
-              next = candidate.next;
+    for (;;) {
+      if (ops === null && candidates !== undefined) {
+        // Guards see the context as it was at the start of the microstep.
+        args = argsFor(args, ctx, ev);
+        for (let i = 0; i < candidates.length; i++) {
+          const candidate = candidates[i] as Candidate;
+          if (candidate.guard === null || passes(candidate.guard, args)) {
+            ops = candidate.ops;
+            next = candidate.next;
+            break;
+          }
+        }
+      }
+      if (ops !== null) {
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i] as Op;
+          switch (op.kind) {
+            case OP_EFFECT:
+              effects[count++] = op.value as Effect;
+              break;
+            case OP_ASSIGN: {
+              args = argsFor(args, ctx, ev);
+              const params = paramsOf(op, args);
+              ctx = this.shapes.merge(ctx, (op.fn as UserFn)(args, params));
               break;
             }
-          }
-        }
-        if (ops !== null) {
-          for (let i = 0; i < ops.length; i++) {
-            const op = ops[i] as Op;
-            switch (op.kind) {
-              case OP_EFFECT:
-                effects[count++] = op.value as Effect;
-                break;
-              case OP_ASSIGN: {
-                args = argsFor(args, ctx, ev);
-                const params = paramsOf(op, args);
-                ctx = this.shapes.merge(ctx, (op.fn as UserFn)(args, params));
-                break;
-              }
-              case OP_ASSIGN_PROPERTIES: {
-                args = argsFor(args, ctx, ev);
-                const params = paramsOf(op, args);
-                ctx = this.shapes.mergeProperties(ctx, op.keys, op.values, args, params);
-                break;
-              }
-              case OP_EFFECT_PARAMS: {
-                args = argsFor(args, ctx, ev);
-                const params = (op.paramsFn as ParamsFn)(args);
-                effects[count++] = { type: op.name, ...(params as object) } as Effect;
-                break;
-              }
-              case OP_RAISE: {
-                args = argsFor(args, ctx, ev);
-                const params = paramsOf(op, args);
-                const raised = (op.fn === null ? op.value : op.fn(args, params)) as AnyEventObject;
-                const delay =
-                  op.delayKind === DELAY_CONSTANT
-                    ? op.delay
-                    : op.delayKind === DELAY_FUNCTION
-                      ? (op.delayFn as UserFn)(args, params)
-                      : undefined;
-                // XState: a delay that does not resolve to a number means "raise now".
-                if (typeof delay !== 'number') (queue ??= []).push(raised);
-                else if (Number.isFinite(delay)) {
-                  effects[count++] = { type: 'startTimer', name: op.name, delayMs: delay, event: raised };
-                }
-                break;
-              }
-              case OP_CANCEL: {
-                args = argsFor(args, ctx, ev);
-                const params = paramsOf(op, args);
-                effects[count++] = { type: 'cancelTimer', name: String((op.fn as UserFn)(args, params)) };
-                break;
-              }
-              case OP_DONE_STATE: {
-                const output = op.fn === null ? op.value : op.fn((args = argsFor(args, ctx, ev)), undefined);
-                (queue ??= []).push({ type: op.name, output });
-                break;
-              }
-              case OP_FINISH:
-                done = true;
-                break;
+            case OP_ASSIGN_PROPERTIES: {
+              args = argsFor(args, ctx, ev);
+              const params = paramsOf(op, args);
+              ctx = this.shapes.mergeProperties(ctx, op.keys, op.values, args, params);
+              break;
             }
+            case OP_EFFECT_PARAMS: {
+              args = argsFor(args, ctx, ev);
+              const params = (op.paramsFn as ParamsFn)(args);
+              effects[count++] = { type: op.name, ...(params as object) } as Effect;
+              break;
+            }
+            case OP_RAISE: {
+              args = argsFor(args, ctx, ev);
+              const params = paramsOf(op, args);
+              const raised = (op.fn === null ? op.value : op.fn(args, params)) as AnyEventObject;
+              const delay =
+                op.delayKind === DELAY_CONSTANT
+                  ? op.delay
+                  : op.delayKind === DELAY_FUNCTION
+                    ? (op.delayFn as UserFn)(args, params)
+                    : undefined;
+              // XState: a delay that does not resolve to a number means "raise now".
+              if (typeof delay !== 'number') (queue ??= []).push(raised);
+              else if (Number.isFinite(delay)) {
+                effects[count++] = { type: 'startTimer', name: op.name, delayMs: delay, event: raised };
+              }
+              break;
+            }
+            case OP_CANCEL: {
+              args = argsFor(args, ctx, ev);
+              const params = paramsOf(op, args);
+              effects[count++] = { type: 'cancelTimer', name: String((op.fn as UserFn)(args, params)) };
+              break;
+            }
+            case OP_DONE_STATE: {
+              const output = op.fn === null ? op.value : op.fn((args = argsFor(args, ctx, ev)), undefined);
+              (queue ??= []).push({ type: op.name, output });
+              break;
+            }
+            case OP_FINISH:
+              done = true;
+              break;
           }
-          leaf = next;
-          ops = null;
-          // Once done, XState drops the rest of the queue.
-          if (done) break;
         }
-        if (queue === null || head === queue.length) break;
-        ev = queue[head++] as AnyEventObject;
-        candidates = leaf.on.get(ev.type);
-        if (++microsteps > MAX_MICROSTEPS) {
-          throw new Error(`machine '${this.id}': more than ${MAX_MICROSTEPS} raised events in one step (a raise loop?)`);
-        }
+        leaf = next;
+        ops = null;
+        // Once done, XState drops the rest of the queue.
+        if (done) break;
       }
-      const taken = takeEffects(effects as readonly Effect[], count);
-      if (previous !== null && !done && leaf === start && ctx === startContext) {
-        return { snapshot: previous, effects: taken };
-      }
-      return {
-        snapshot: { value: leaf.value, state: leaf.state, context: ctx as TContext, status: done ? 'done' : 'active' },
-        effects: taken,
-      };
-    } finally {
-      if (ownsScratch) {
-        // Drop the references: a buffered write's bytes must not outlive its step here.
-        for (let i = 0; i < count; i++) effects[i] = undefined;
-        this.scratchInUse = false;
+      if (queue === null || head === queue.length) break;
+      ev = queue[head++] as AnyEventObject;
+      candidates = leaf.on.get(ev.type);
+      if (++microsteps > MAX_MICROSTEPS) {
+        throw new Error(`machine '${this.id}': more than ${MAX_MICROSTEPS} raised events in one step (a raise loop?)`);
       }
     }
+    const taken = takeEffects(effects as readonly Effect[], count);
+    if (previous !== null && !done && leaf === start && ctx === startContext) {
+      return { snapshot: previous, effects: taken };
+    }
+    return {
+      snapshot: { value: leaf.value, state: leaf.state, context: ctx as TContext, status: done ? 'done' : 'active' },
+      effects: taken,
+    };
   }
 }
 
