@@ -188,6 +188,8 @@ export class Network {
     }
     pipe.nextDeliver++;
     pipe.deliver(segment);
+    // Almost always empty: only segments stalled by a hold or a partition arrive out of order.
+    if (pipe.reorder.size === 0) return;
     for (let next = pipe.reorder.get(pipe.nextDeliver); next !== undefined; next = pipe.reorder.get(pipe.nextDeliver)) {
       pipe.reorder.delete(next.number);
       pipe.nextDeliver++;
