@@ -33,6 +33,8 @@ export interface Plan {
   readonly profile: boolean;
   /** Where the report goes; null: docs/benchmarks.md for a full run, a temporary file for --quick. */
   readonly out: string | null;
+  /** Measure nothing: render the report again from the figures the last run saved beside it (after editing findings.md). */
+  readonly render: boolean;
 }
 
 const FULL_CELLS: readonly EchoCell[] = [1, 64, 1000].flatMap((connections) =>
@@ -45,7 +47,7 @@ const QUICK_CELLS: readonly EchoCell[] = [
   { connections: 1000, size: 4096, inflight: 1 },
 ];
 
-const USAGE = `usage: npm run bench -- [--quick] [--reps N] [--only echo,idle,timers,step,sim] [--profile] [--out FILE]`;
+const USAGE = `usage: npm run bench -- [--quick] [--reps N] [--only echo,idle,timers,step,sim] [--profile] [--out FILE] [--render]`;
 
 export function parsePlan(argv: readonly string[]): Plan {
   let quick = false;
@@ -53,6 +55,7 @@ export function parsePlan(argv: readonly string[]): Plan {
   let sections = new Set<Section>(SECTIONS);
   let profile = false;
   let out: string | null = null;
+  let render = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -62,6 +65,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     };
     if (arg === '--quick') quick = true;
     else if (arg === '--profile') profile = true;
+    else if (arg === '--render') render = true;
     else if (arg === '--reps') {
       reps = Number(value());
       if (!Number.isSafeInteger(reps) || reps < 1 || reps > 20) throw new Error(`--reps must be 1 to 20\n${USAGE}`);
@@ -89,6 +93,7 @@ export function parsePlan(argv: readonly string[]): Plan {
     stepEvents: quick ? 200_000 : 1_000_000,
     profile,
     out,
+    render,
   };
 }
 

@@ -5,7 +5,7 @@
 import type { EchoRow, EchoRun, EchoSection } from './echo-bench.js';
 import type { IdleConfig, IdleRun, IdleSection } from './idle-bench.js';
 import type { MachineFacts } from './machine.js';
-import type { Plan } from './plan.js';
+import type { Plan, Section } from './plan.js';
 import type { TimerSection } from './probes.js';
 import type { ProfileSummary } from './profile.js';
 import type { LiveMemory, ServerKind } from './servers.js';
@@ -29,6 +29,23 @@ export interface BenchResults {
   /** bench/findings.md: what dominated the profiles and what was changed. */
   readonly findings: string;
 }
+
+/** The figures of a run as JSON (what `--render` reads back), without the findings text. */
+export function serializeResults(results: BenchResults): string {
+  const { findings: _findings, plan, ...figures } = results;
+  return `${JSON.stringify({ version: FIGURES_VERSION, results: { ...figures, plan: { ...plan, sections: [...plan.sections] } } }, null, 1)}\n`;
+}
+
+/** `serializeResults`' output with today's findings text. */
+export function parseResults(json: string, findings: string): BenchResults {
+  const saved = JSON.parse(json) as { version: unknown; results: Omit<BenchResults, 'findings' | 'plan'> & { plan: Omit<Plan, 'sections'> & { sections: Section[] } } };
+  if (saved.version !== FIGURES_VERSION) throw new Error(`bench: saved figures are version ${String(saved.version)}, this bench reads ${FIGURES_VERSION}`);
+  const { plan, ...figures } = saved.results;
+  return { ...figures, plan: { ...plan, sections: new Set(plan.sections) }, findings };
+}
+
+/** Bumped when BenchResults changes shape: old figures are then measured again, not misread. */
+const FIGURES_VERSION = 1;
 
 interface Target {
   readonly target: string;
@@ -56,19 +73,15 @@ type EchoFigure = 'msgsPerS' | 'p50Us' | 'p99Us' | 'p999Us' | 'serverCpuUsPerMsg
 const pick = (runs: readonly EchoRun[], key: EchoFigure): number[] => runs.map((run) => run[key]);
 const med = (runs: readonly EchoRun[], key: EchoFigure): number => median(pick(runs, key));
 
-/**
- * statewire / node:net for one figure: the median of the ratios within each pair (runs
- * seconds apart, under the same background load), not the ratio of two medians.
- */
-function pairedRatio(row: EchoRow, key: EchoFigure): number {
+/** statewire / node:net for one figure within each pair: runs seconds apart, under the same background load. */
+function pairRatios(row: EchoRow, key: EchoFigure): number[] {
   const { node, statewire } = row.runs;
-  const ratios = statewire.slice(0, node.length).map((run, i) => run[key] / (node[i] as EchoRun)[key]);
-  return median(ratios);
+  return statewire.slice(0, node.length).map((run, i) => run[key] / (node[i] as EchoRun)[key]);
 }
 
-function pairedRatioSpread(row: EchoRow, key: EchoFigure): string {
-  const { node, statewire } = row.runs;
-  return formatSpread(statewire.slice(0, node.length).map((run, i) => run[key] / (node[i] as EchoRun)[key]));
+/** The median of the within-pair ratios, not the ratio of two medians. */
+function pairedRatio(row: EchoRow, key: EchoFigure): number {
+  return median(pairRatios(row, key));
 }
 
 /** A correctness note for a cell: bytes that came back wrong, or connections the server dropped. */
@@ -108,19 +121,25 @@ function targets(results: BenchResults): Target[] {
     const cpuRatios = ratios.map((r) => r.cpu);
     const worstTput = ratios.reduce((a, b) => (b.tput < a.tput ? b : a));
     const worstP99 = ratios.reduce((a, b) => (b.p99 > a.p99 ? b : a));
-    const tputMisses = ratios.filter((r) => r.tput < 0.9).length;
-    const p99Misses = ratios.filter((r) => r.p99 > 1.2).length;
+    const tputMisses = ratios.filter((r) => r.tput < 0.9);
+    const p99Misses = ratios.filter((r) => r.p99 > 1.2);
+    // A miss whose own pairs fall on both sides of the limit is within this machine's noise; say how many are.
+    const tputStraddling = tputMisses.filter((r) => Math.max(...pairRatios(r.row, 'msgsPerS')) >= 0.9).length;
+    const p99Straddling = p99Misses.filter((r) => Math.min(...pairRatios(r.row, 'p99Us')) <= 1.2).length;
     out.push({
       target: 'echo throughput ≥ 0.9x node:net in every cell',
       figure:
-        `worst ${formatRatio(worstTput.tput)} (${cellLabel(worstTput.row.cell)}); ${tputMisses} of ${ratios.length} cells below; ` +
+        `worst ${formatRatio(worstTput.tput)} (${cellLabel(worstTput.row.cell)}); ${tputMisses.length} of ${ratios.length} cells below, ` +
+        `${tputStraddling} of them with pairs on both sides of 0.9x; ` +
         `server CPU per message ${formatRatio(Math.min(...cpuRatios))} to ${formatRatio(Math.max(...cpuRatios))} node:net's`,
-      met: tputMisses === 0,
+      met: tputMisses.length === 0,
     });
     out.push({
       target: 'echo p99 ≤ 1.2x node:net in every cell',
-      figure: `worst ${formatRatio(worstP99.p99)} (${cellLabel(worstP99.row.cell)}); ${p99Misses} of ${ratios.length} cells above`,
-      met: p99Misses === 0,
+      figure:
+        `worst ${formatRatio(worstP99.p99)} (${cellLabel(worstP99.row.cell)}); ${p99Misses.length} of ${ratios.length} cells above, ` +
+        `${p99Straddling} of them with pairs on both sides of 1.2x`,
+      met: p99Misses.length === 0,
     });
   }
   const idleRow = idle?.rows[0];
@@ -170,7 +189,7 @@ function targets(results: BenchResults): Target[] {
 
 function echoTables(echo: EchoSection, pairs: number): string {
   const servers: readonly ServerKind[] = ['node', 'statewire', 'c'];
-  const ratioCell = (row: EchoRow, key: EchoFigure): string => `**${formatRatio(pairedRatio(row, key))}**${pairedRatioSpread(row, key)}`;
+  const ratioCell = (row: EchoRow, key: EchoFigure): string => `**${formatRatio(pairedRatio(row, key))}**${formatSpread(pairRatios(row, key))}`;
   const throughput = echo.rows.map((row) => [
     cellLabel(row.cell),
     ...servers.map((kind) => `${formatCount(med(row.runs[kind], 'msgsPerS'))}${formatSpread(pick(row.runs[kind], 'msgsPerS'))}${faults(row.runs[kind])}`),
@@ -373,12 +392,14 @@ export function renderReport(results: BenchResults): string {
   const sections = [
     `# Benchmarks`,
     '',
-    `Written by \`${command}\` (${mode} mode) on ${facts.date.slice(0, 10)}; do not edit by hand: the analysis comes from bench/findings.md. ` +
+    `Written by \`${command}\` (${mode} mode) on ${facts.date.slice(0, 10)}; do not edit by hand: the analysis comes from bench/findings.md, ` +
+      'the figures are saved beside this file as JSON (docs/benchmarks.json for a full run). ' +
       `Every table compares statewire with a plain node:net program doing the same job, measured in the same run.`,
     '',
     'Run `npm run bench` (under 10 minutes; writes this file) or `npm run bench -- --quick` (under a minute; writes to the temporary ' +
       'directory). Options: `--reps N`, `--only echo,idle,timers,step,sim`, `--profile` (the statewire server under `node --cpu-prof`), ' +
-      '`--out FILE`. It needs a C compiler (`cc`), and `taskset` to pin the server and the load generator to different cores.',
+      '`--out FILE`, `--render` (this report again from the saved figures, after editing bench/findings.md). ' +
+      'It needs a C compiler (`cc`), and `taskset` to pin the server and the load generator to different cores.',
     '',
     '## Machine',
     '',

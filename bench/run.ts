@@ -5,12 +5,13 @@
 //   npm run bench                       full matrix, under 10 minutes
 //   npm run bench -- --quick            a subset in under a minute (report to a temp file)
 //   npm run bench -- --only echo --profile --reps 1
+//   npm run bench -- --render            the report again from the saved figures (after editing findings.md)
 //
 // Exits 1 only when the harness or a server is broken (a section failed, wrong echoes); the
 // report is written either way. A missed performance target is reported, never a failure:
 // timing is noisy.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { runEchoBench } from './echo-bench.js';
@@ -22,7 +23,7 @@ import type { Plan, Section } from './plan.js';
 import { parsePlan } from './plan.js';
 import { runSimBench, runStepBench, runTimerBench } from './probes.js';
 import type { BenchResults } from './report.js';
-import { renderReport } from './report.js';
+import { parseResults, renderReport, serializeResults } from './report.js';
 
 const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -30,7 +31,30 @@ const log = (line: string): void => {
   process.stderr.write(`[${elapsed()}] ${line}\n`);
 };
 
+/** docs/benchmarks.md for a full run, a temporary file for --quick, or --out. */
+function reportPath(plan: Plan): string {
+  return plan.out ?? (plan.quick ? join(os.tmpdir(), 'statewire-benchmarks-quick.md') : join(REPO_ROOT, 'docs/benchmarks.md'));
+}
+
+/** The run's figures, saved beside the report: docs/benchmarks.json for docs/benchmarks.md. */
+function figuresPath(plan: Plan): string {
+  return reportPath(plan).replace(/(\.md)?$/, '.json');
+}
+
+function rerender(plan: Plan): number {
+  const figures = figuresPath(plan);
+  if (!existsSync(figures)) {
+    log(`--render: no saved figures at ${figures}; run the bench first`);
+    return 2;
+  }
+  const results = parseResults(readFileSync(figures, 'utf8'), readFileSync(benchSource('findings.md'), 'utf8'));
+  writeFileSync(reportPath(plan), renderReport(results));
+  log(`report rendered again from ${figures} into ${reportPath(plan)}`);
+  return 0;
+}
+
 async function main(plan: Plan): Promise<number> {
+  if (plan.render) return rerender(plan);
   const facts = machineFacts();
   log(`${plan.quick ? 'quick' : 'full'} run, ${plan.reps} repetition(s); ${facts.cpuModel}, ${facts.cores} cores, load ${facts.loadAverage.toFixed(2)}`);
   if (facts.pinning === null) log('not pinning: taskset is missing or there is one core; figures will be noisier');
@@ -71,9 +95,10 @@ async function main(plan: Plan): Promise<number> {
   } finally {
     native.remove();
   }
-  const out = plan.out ?? (plan.quick ? join(os.tmpdir(), 'statewire-benchmarks-quick.md') : join(REPO_ROOT, 'docs/benchmarks.md'));
+  const out = reportPath(plan);
   writeFileSync(out, renderReport(results));
-  log(`report written to ${out}`);
+  writeFileSync(figuresPath(plan), serializeResults(results));
+  log(`report written to ${out}, its figures to ${figuresPath(plan)}`);
   const broken = (results.echo?.rows ?? []).flatMap((row) =>
     Object.entries(row.runs).flatMap(([kind, runs]) =>
       runs.filter((run) => run.mismatches > 0 || run.messages === 0).map(() => `${kind} on ${row.cell.connections}/${row.cell.size}/${row.cell.inflight}`),
