@@ -17,6 +17,7 @@ import type { Effect } from '../src/core/effects.js';
 import type { AnyEventObject } from '../src/core/events.js';
 import { compileMachine } from '../src/machine/compile.js';
 import type { CompiledSnapshot, StepResult } from '../src/machine/compiled.js';
+import { StepBuffer } from '../src/machine/compiled.js';
 
 export interface StepFigure {
   readonly name: string;
@@ -204,6 +205,22 @@ function runCompiled(events: number): void {
   }
 }
 
+/** The dispatcher's path: `stepInto` one reused buffer, released after each step as the dispatcher does. */
+function runCompiledInto(events: number): void {
+  const out = new StepBuffer<LifecycleContext>();
+  let current: CompiledSnapshot<LifecycleContext> = compiled.initial(INPUT).snapshot;
+  for (let n = 0, i = 0; n < events; n++) {
+    if (current.status === 'done') {
+      current = compiled.initial(INPUT).snapshot;
+      i = 0;
+      continue;
+    }
+    compiled.stepInto?.(current, SCRIPT[i++ % SCRIPT.length] as AnyEventObject, out);
+    current = out.snapshot;
+    out.release();
+  }
+}
+
 /** An event no state handles: the cost of the lookup that finds nothing. */
 function runCompiledUnhandled(events: number): void {
   const event: AnyEventObject = { type: 'unknown-app-event' };
@@ -271,6 +288,7 @@ export function benchStep(options: StepBenchOptions = {}): StepFigure[] {
   const runners: ReadonlyArray<readonly [string, (events: number) => void, number]> = [
     ['hand-written switch', runHand, fastEvents],
     ['statewire compiled step', runCompiled, fastEvents],
+    ['statewire stepInto (dispatcher)', runCompiledInto, fastEvents],
     ['statewire step, unhandled event', runCompiledUnhandled, fastEvents],
     ['XState actor.send', runActor, actorEvents],
     ['XState transition()', runTransition, transitionEvents],

@@ -43,7 +43,7 @@ export class TransitionCoverage {
     this.hits = walked.model.edges.map(() => 0);
   }
 
-  /** The same machine, recording the edges each `initial` and `step` takes. */
+  /** The same machine, recording the edges each `initial`, `step` and `stepInto` takes. */
   wrap<TContext>(compiled: CompiledMachine<TContext>): CompiledMachine<TContext> {
     if (compiled.definition !== this.machine) {
       throw new Error(`coverage of '${this.machine.id}' cannot wrap the compiled machine '${compiled.id}'`);
@@ -59,6 +59,13 @@ export class TransitionCoverage {
         this.record(snapshot, event);
         return compiled.step(snapshot, event);
       },
+      // The dispatcher steps with stepInto when there is one: record that path too.
+      ...(compiled.stepInto !== undefined && {
+        stepInto: (snapshot, event, out) => {
+          this.record(snapshot, event);
+          compiled.stepInto?.(snapshot, event, out);
+        },
+      }),
     };
   }
 

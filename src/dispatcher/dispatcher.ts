@@ -17,7 +17,8 @@ import { DEFAULT_OUTPUT_LIMITS } from '../core/effects.js';
 import type { AnyEventObject, ConnId, IoEvent, ListenerId, MachineId } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import type { CompiledMachine, CompiledSnapshot } from '../machine/compiled.js';
+import type { CompiledMachine, CompiledSnapshot, StepResult } from '../machine/compiled.js';
+import { StepBuffer } from '../machine/compiled.js';
 import { Fifo } from './fifo.js';
 import type { TimerEntry } from './timer-heap.js';
 import { TimerHeap } from './timer-heap.js';
@@ -139,6 +140,9 @@ export class Dispatcher {
   private readonly timers = new TimerHeap<TimerPayload>();
   private running = false;
   private started = false;
+  /** Where each step lands (see `run`). */
+  private readonly stepped = new StepBuffer();
+  private stepping = false;
   private armedWakeup: number | null = null;
   private shutdown: ShutdownOptions | null = null;
   private shutdownDeadline: TimerEntry<TimerPayload> | null = null;
@@ -519,24 +523,34 @@ export class Dispatcher {
    */
   private run(instance: Instance, event: AnyEventObject, input: unknown): void {
     const from = instance.snapshot.state;
+    const machine = instance.machine;
+    // Effects never step a machine synchronously (they queue), so one buffer serves every
+    // step; a fresh one guards the buffer in use should that ever change.
+    const out = this.stepping ? new StepBuffer() : this.stepped;
+    const outer = !this.stepping;
+    this.stepping = true;
     try {
-      const result =
-        event === SPAWN_EVENT ? instance.machine.initial(input) : instance.machine.step(instance.snapshot, event);
+      if (event !== SPAWN_EVENT && machine.stepInto !== undefined) machine.stepInto(instance.snapshot, event, out);
+      else fill(out, event === SPAWN_EVENT ? machine.initial(input) : machine.step(instance.snapshot, event));
       this.counters.steps++;
-      instance.snapshot = result.snapshot;
+      instance.snapshot = out.snapshot;
+      const effects = out.effects;
+      const count = out.count;
       if (this.trace !== null) {
-        this.trace({ time: this.driver.now(), machine: instance.id, from, event, to: result.snapshot.state, effects: result.effects });
+        const list = effects.slice(0, count) as Effect[];
+        this.trace({ time: this.driver.now(), machine: instance.id, from, event, to: out.snapshot.state, effects: list });
       }
       if (this.logger.enabled('debug')) {
-        const effects = result.effects.map((effect) => effect.type).join(',');
-        this.logger.log('debug', `${instance.id} ${from} --${event.type}--> ${result.snapshot.state} [${effects}]`);
+        const types = effects.slice(0, count).map((effect) => (effect as Effect).type).join(',');
+        this.logger.log('debug', `${instance.id} ${from} --${event.type}--> ${out.snapshot.state} [${types}]`);
       }
-      // Indexed: an iterator here allocated on every step.
-      const effects = result.effects;
-      for (let i = 0; i < effects.length && instance.alive; i++) this.perform(instance, effects[i] as Effect);
+      for (let i = 0; i < count && instance.alive; i++) this.perform(instance, effects[i] as Effect);
     } catch (error) {
       this.onMachineError(instance, event, error);
       return;
+    } finally {
+      out.release();
+      if (outer) this.stepping = false;
     }
     if (instance.alive && instance.snapshot.status === 'done') this.retire(instance);
   }
@@ -746,6 +760,14 @@ export class Dispatcher {
     this.logger.log('info', 'shutdown complete');
     shutdown.onDone();
   }
+}
+
+/** A `step` result in the buffer `stepInto` would have filled. */
+function fill(out: StepBuffer, result: StepResult): void {
+  out.snapshot = result.snapshot;
+  const effects = result.effects;
+  for (let i = 0; i < effects.length; i++) out.effects[i] = effects[i];
+  out.count = effects.length;
 }
 
 /** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */

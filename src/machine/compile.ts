@@ -12,6 +12,7 @@ import { EFFECT_TYPES } from '../core/effects.js';
 import type { Effect, EffectType } from '../core/effects.js';
 import type { AnyEventObject } from '../core/events.js';
 import type { CompiledMachine, CompiledSnapshot, StepResult } from './compiled.js';
+import { StepBuffer } from './compiled.js';
 import { ContextShapes } from './context-shape.js';
 import { effectActions } from './effect-actions.js';
 import {
@@ -168,11 +169,11 @@ class Leaf {
 class Compiled<TContext> implements CompiledMachine<TContext> {
   private readonly shapes = new ContextShapes();
   /**
-   * Effects of the macrostep in progress, copied out at its end at their exact count: an
-   * array grown by `push` from `[]` allocates room for 17. Only the outermost macrostep
-   * uses it, in case a machine's own code steps this machine again.
+   * `step`'s buffer, whose effects it copies out at their exact count (an array grown by
+   * `push` from `[]` reserves 17 slots). A machine's own code stepping this machine again
+   * gets a fresh one.
    */
-  private readonly scratch: (Effect | undefined)[] = [];
+  private readonly scratch = new StepBuffer<TContext>();
   private scratchInUse = false;
 
   constructor(
@@ -187,7 +188,10 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
 
   initial(input?: unknown): StepResult<TContext> {
     const event: AnyEventObject = { type: 'xstate.init', input };
-    return this.macrostep(this.initialLeaf, this.initialContext(input), event, undefined, this.initialOps, null);
+    // Once per machine instance: a buffer of its own is simpler than sharing the scratch.
+    const out = new StepBuffer<TContext>();
+    this.macrostep(this.initialLeaf, this.initialContext(input), event, undefined, this.initialOps, null, out);
+    return resultOf(out);
   }
 
   /**
@@ -202,19 +206,35 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
   }
 
   step(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject): StepResult<TContext> {
+    if (this.scratchInUse) {
+      const own = new StepBuffer<TContext>();
+      this.stepInto(snapshot, event, own);
+      return resultOf(own);
+    }
+    this.scratchInUse = true;
+    try {
+      this.stepInto(snapshot, event, this.scratch);
+      return resultOf(this.scratch);
+    } finally {
+      this.scratch.release();
+      this.scratchInUse = false;
+    }
+  }
+
+  stepInto(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject, out: StepBuffer<TContext>): void {
     // A done machine ignores events, as an XState actor does (`transition()` would not).
-    if (snapshot.status !== 'active') return { snapshot, effects: NO_EFFECTS };
+    if (snapshot.status !== 'active') return unchanged(snapshot, out);
     const leaf = this.leaves.get(snapshot.state);
     if (leaf === undefined) throw new Error(`machine '${this.id}' has no state '${snapshot.state}'`);
     const candidates = leaf.on.get(event.type);
-    if (candidates === undefined) return { snapshot, effects: NO_EFFECTS };
-    return this.macrostep(leaf, snapshot.context, event, candidates, null, snapshot);
+    if (candidates === undefined) return unchanged(snapshot, out);
+    this.macrostep(leaf, snapshot.context, event, candidates, null, snapshot, out);
   }
 
   /**
-   * One macrostep: the microstep of `event` (its `candidates`, or the initial entry
-   * `firstOps`), then the raised events, oldest first, until the queue is empty or the
-   * machine is done.
+   * One macrostep into `out`: the microstep of `event` (its `candidates`, or the initial
+   * entry `firstOps`), then the raised events, oldest first, until the queue is empty or
+   * the machine is done.
    */
   private macrostep(
     start: Leaf,
@@ -223,30 +243,9 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
     firstCandidates: readonly Candidate[] | undefined,
     firstOps: readonly Op[] | null,
     previous: CompiledSnapshot<TContext> | null,
-  ): StepResult<TContext> {
-    // A machine's own code stepping this machine again gets a buffer of its own.
-    if (this.scratchInUse) return this.microsteps(start, startContext, event, firstCandidates, firstOps, previous, []);
-    this.scratchInUse = true;
-    try {
-      return this.microsteps(start, startContext, event, firstCandidates, firstOps, previous, this.scratch);
-    } finally {
-      // Drop the references: a buffered write's bytes must not outlive its step here.
-      const scratch = this.scratch;
-      for (let i = 0; i < scratch.length; i++) scratch[i] = undefined;
-      this.scratchInUse = false;
-    }
-  }
-
-  /** The macrostep itself, collecting its effects in `effects` from index 0. */
-  private microsteps(
-    start: Leaf,
-    startContext: unknown,
-    event: AnyEventObject,
-    firstCandidates: readonly Candidate[] | undefined,
-    firstOps: readonly Op[] | null,
-    previous: CompiledSnapshot<TContext> | null,
-    effects: (Effect | undefined)[],
-  ): StepResult<TContext> {
+    out: StepBuffer<TContext>,
+  ): void {
+    const effects = out.effects;
     let leaf = start;
     let ctx = startContext;
     let ev = event;
@@ -342,15 +341,22 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
         throw new Error(`machine '${this.id}': more than ${MAX_MICROSTEPS} raised events in one step (a raise loop?)`);
       }
     }
-    const taken = takeEffects(effects as readonly Effect[], count);
-    if (previous !== null && !done && leaf === start && ctx === startContext) {
-      return { snapshot: previous, effects: taken };
-    }
-    return {
-      snapshot: { value: leaf.value, state: leaf.state, context: ctx as TContext, status: done ? 'done' : 'active' },
-      effects: taken,
-    };
+    out.count = count;
+    out.snapshot =
+      previous !== null && !done && leaf === start && ctx === startContext
+        ? previous
+        : { value: leaf.value, state: leaf.state, context: ctx as TContext, status: done ? 'done' : 'active' };
   }
+}
+
+function unchanged<TContext>(snapshot: CompiledSnapshot<TContext>, out: StepBuffer<TContext>): void {
+  out.snapshot = snapshot;
+  out.count = 0;
+}
+
+/** A step's outcome as a result of its own: the effects copied out at their exact count. */
+function resultOf<TContext>(out: StepBuffer<TContext>): StepResult<TContext> {
+  return { snapshot: out.snapshot, effects: takeEffects(out.effects as readonly Effect[], out.count) };
 }
 
 // ---------------------------------------------------------------------------------------

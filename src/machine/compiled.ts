@@ -23,6 +23,29 @@ export interface StepResult<TContext = unknown> {
   readonly effects: readonly Effect[];
 }
 
+/**
+ * Where `stepInto` leaves a step: reused from step to step, so the step allocates neither
+ * a result nor an effect list. The effects are `effects[0 .. count)`; slots past `count`
+ * are stale or empty.
+ */
+export class StepBuffer<TContext = unknown> {
+  snapshot: CompiledSnapshot<TContext> = EMPTY_SNAPSHOT as CompiledSnapshot<TContext>;
+  readonly effects: (Effect | undefined)[] = [];
+  count = 0;
+
+  /**
+   * Drop the effects' references (a write's bytes) once they have been carried out; all
+   * slots, since a step that threw left some behind without counting them.
+   */
+  release(): void {
+    const effects = this.effects;
+    for (let i = 0; i < effects.length; i++) effects[i] = undefined;
+    this.count = 0;
+  }
+}
+
+const EMPTY_SNAPSHOT: CompiledSnapshot = { value: '', state: '', context: undefined, status: 'active' };
+
 export interface CompiledMachine<TContext = unknown> {
   /** The XState machine id. */
   readonly id: string;
@@ -36,4 +59,10 @@ export interface CompiledMachine<TContext = unknown> {
    * function) throws; the dispatcher turns that into a `machine-error` close.
    */
   step(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject): StepResult<TContext>;
+  /**
+   * `step` for a caller that carries out the effects before it uses `out` again (the
+   * dispatcher, on every event): the same snapshot and effects, written into `out`.
+   * Optional: a machine without it is stepped with `step`.
+   */
+  stepInto?(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject, out: StepBuffer<TContext>): void;
 }

@@ -11,6 +11,7 @@ import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import type { AnyEventObject } from '../../src/core/events.js';
 import { ANONYMOUS_RAISE_PREFIX, compileMachine } from '../../src/machine/compile.js';
 import type { CompiledMachine, StepResult } from '../../src/machine/compiled.js';
+import { StepBuffer } from '../../src/machine/compiled.js';
 import { shippedMachineCases } from '../machines/arbitraries.js';
 import { fixtureMachines } from './fixtures.js';
 import type { MachineUnderTest } from './fixtures.js';
@@ -158,6 +159,10 @@ function runBoth(
   let xs: AnyMachineSnapshot = x0;
   let current = compiled.initial(subject.input);
   expectSame('initial', xs, a0, current);
+  // The dispatcher's path: stepInto, into one buffer reused (and never released) across steps.
+  const buffer = new StepBuffer();
+  const stepInto = compiled.stepInto?.bind(compiled);
+  expect(stepInto, 'compiled machines step into a buffer').toBeDefined();
   stats.states.add(current.snapshot.state);
   for (const [i, step] of steps.entries()) {
     const event = (step.preferHandled && handledFrom(xs, pool, step.pick)) || step.event;
@@ -167,6 +172,9 @@ function runBoth(
       const ignored = compiled.step(current.snapshot, event);
       expect(ignored.snapshot, label).toBe(current.snapshot);
       expect(ignored.effects, label).toHaveLength(0);
+      stepInto?.(current.snapshot, event, buffer);
+      expect(buffer.snapshot, label).toBe(current.snapshot);
+      expect(buffer.count, label).toBe(0);
       continue;
     }
     const before = structuredClone(current.snapshot.context);
@@ -174,6 +182,10 @@ function runBoth(
     const result = compiled.step(current.snapshot, event);
     expectEqual(current.snapshot.context, before, `${label}: step must not modify its input`);
     expectSame(label, next, actions, result);
+    stepInto?.(current.snapshot, event, buffer);
+    expect(buffer.snapshot, `${label}: stepInto`).toEqual(result.snapshot);
+    expect(buffer.effects.slice(0, buffer.count), `${label}: stepInto`).toEqual(result.effects);
+    if (result.snapshot === current.snapshot) expect(buffer.snapshot, `${label}: stepInto unchanged`).toBe(current.snapshot);
     // XState returns the very same snapshot when nothing changed; so must the step.
     if (next === xs) expect(result.snapshot, `${label}: unchanged snapshot`).toBe(current.snapshot);
     xs = next;
