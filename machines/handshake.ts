@@ -106,6 +106,8 @@ export interface HandshakeClientContext extends LifecycleContext {
   /** Given by the server's WELCOME. */
   readonly sessionId: string;
   readonly pongs: number;
+  /** The server acknowledged the session: the client reached Connected (and may have left it since). */
+  readonly connected: boolean;
   /** Why the connection ended, once `closed`: every path ends through the driver's `closed` event. */
   readonly closeReason: CloseReason | null;
 }
@@ -166,7 +168,7 @@ const clientLifecycle = connectionLifecycle({
   awaitingAck: client.createStateConfig({
     on: {
       message: [
-        { guard: 'isAck', target: 'connected', actions: { type: 'write', params: frame('PING 1') } },
+        { guard: 'isAck', target: 'connected', actions: [assign({ connected: true }), { type: 'write', params: frame('PING 1') }] },
         closeWith({ kind: 'protocol-error', message: 'bad ack' }),
       ],
     },
@@ -200,6 +202,7 @@ export const handshakeClient = client.createMachine({
     limits: input.limits,
     sessionId: '',
     pongs: 0,
+    connected: false,
     closeReason: null,
   }),
   ...clientLifecycle,

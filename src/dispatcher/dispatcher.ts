@@ -129,7 +129,7 @@ const SHUTDOWN_EVENT: AnyEventObject = { type: 'shutdown' };
 export class Dispatcher {
   private readonly driver: Driver;
   private readonly logger: Logger;
-  private readonly trace: ((step: TraceStep) => void) | null;
+  private trace: ((step: TraceStep) => void) | null;
   private readonly onRetire: ((id: MachineId, snapshot: CompiledSnapshot) => void) | null;
   private readonly kinds = new Map<string, CompiledMachine>();
   private readonly instances = new Map<MachineId, Instance>();
@@ -223,6 +223,11 @@ export class Dispatcher {
       connections: this.connections.size,
       timersArmed,
     };
+  }
+
+  /** Attach the tracing hook (or, with null, detach it): the steps from now on are traced. */
+  setTrace(trace: ((step: TraceStep) => void) | null): void {
+    this.trace = trace;
   }
 
   /** The current snapshot of a machine, or undefined once it is gone. */

@@ -48,6 +48,7 @@ export interface SimObserver {
   step?(step: SimStep): void;
   retire?(node: string, incarnation: number, machine: string, snapshot: CompiledSnapshot): void;
   boot?(node: string, incarnation: number): void;
+  /** The node is going down: its dispatcher (`dispatcherOf`) can still be read, for the last time. */
   crash?(node: string, incarnation: number): void;
   fault?(at: number, fault: Fault, applied: boolean): void;
 }
@@ -116,9 +117,9 @@ export class SimWorld {
   private readonly maxDrift: number;
   private readonly logger: Logger | undefined;
   private worldEvents = 0;
-  private steps = 0;
-  /** Dispatcher events of incarnations that crashed. */
+  /** Dispatcher events and steps of incarnations that crashed. */
   private retiredDispatcherEvents = 0;
+  private retiredSteps = 0;
   private faultsApplied = 0;
   private faultsSkipped = 0;
   private stopRequested = false;
@@ -160,6 +161,22 @@ export class SimWorld {
 
   observe(observer: SimObserver): void {
     this.observers.push(observer);
+    if (observer.step === undefined) return;
+    for (const node of this.nodes.values()) node.dispatcher?.setTrace(this.traceOf(node));
+  }
+
+  /**
+   * Steps are traced only while someone reads them (a step observer, the trace hash): a
+   * dispatcher builds a record of every step it traces, ~10% of a simulation's time.
+   */
+  private tracing(): boolean {
+    return this.hasher !== null || this.observers.some((observer) => observer.step !== undefined);
+  }
+
+  private traceOf(node: SimNode): (step: TraceStep) => void {
+    const name = node.spec.name;
+    const incarnation = node.incarnation;
+    return (step) => this.onStep(name, incarnation, step);
   }
 
   /** Add a node and boot it now. */
@@ -254,12 +271,17 @@ export class SimWorld {
 
   stats(): WorldStats {
     let dispatcherEvents = this.retiredDispatcherEvents;
-    for (const node of this.nodes.values()) dispatcherEvents += node.dispatcher?.stats().events ?? 0;
+    let steps = this.retiredSteps;
+    for (const node of this.nodes.values()) {
+      const stats = node.dispatcher?.stats();
+      dispatcherEvents += stats?.events ?? 0;
+      steps += stats?.steps ?? 0;
+    }
     return {
       time: this.time,
       worldEvents: this.worldEvents,
       dispatcherEvents,
-      steps: this.steps,
+      steps,
       faultsApplied: this.faultsApplied,
       faultsSkipped: this.faultsSkipped,
       packets: this.network.packetsSent,
@@ -283,7 +305,7 @@ export class SimWorld {
     const dispatcher = new Dispatcher({
       driver,
       ...(this.logger === undefined ? {} : { logger: this.logger }),
-      trace: (step) => this.onStep(name, incarnation, step),
+      ...(this.tracing() && { trace: this.traceOf(node) }),
       onRetire: (machine, snapshot) => {
         for (const observer of this.observers) observer.retire?.(name, incarnation, machine, snapshot);
       },
@@ -304,7 +326,6 @@ export class SimWorld {
   }
 
   private onStep(node: string, incarnation: number, step: TraceStep): void {
-    this.steps++;
     if (this.hasher !== null) this.hasher.add(canonicalStep(this.time, `${node}~${incarnation}`, step));
     const observers = this.observers;
     if (observers.length === 0) return;
@@ -315,11 +336,14 @@ export class SimWorld {
   private crash(node: SimNode, downMs: number): boolean {
     const driver = node.driver;
     if (driver === null) return false;
-    this.retiredDispatcherEvents += node.dispatcher?.stats().events ?? 0;
+    // Told first, so an observer can still read what the node's machines were doing.
+    for (const observer of this.observers) observer.crash?.(node.spec.name, node.incarnation);
+    const stats = node.dispatcher?.stats();
+    this.retiredDispatcherEvents += stats?.events ?? 0;
+    this.retiredSteps += stats?.steps ?? 0;
     driver.crash();
     node.driver = null;
     node.dispatcher = null;
-    for (const observer of this.observers) observer.crash?.(node.spec.name, node.incarnation);
     this.at(this.time + downMs, () => this.boot(node));
     return true;
   }
