@@ -1,6 +1,8 @@
-// The README's library example runs as written: its imports are pointed at the built
-// package, its port at a free one, and the server it starts must echo.
+// The README runs as written: its `npx statewire` commands work in a fresh clone (npm sets
+// a bin's executable bit only when it installs a package, so the build does it), and its
+// library example, with imports pointed at the built package and a free port, must echo.
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,17 @@ import { connectClient, poll } from '../support/tcp-client.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('README', () => {
+  it('runs the simulator with npx, as its first screen shows', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('npx statewire sim handshake --seed 1');
+    const output = execFileSync('npx', ['--no', 'statewire', 'sim', 'handshake', '--seed', '1', '--clients', '20'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(output).toContain('20 reached connected');
+  });
+
   it('library example starts an echo server', async () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const snippet = /## Use it as a library\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
