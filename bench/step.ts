@@ -171,7 +171,9 @@ function handStep(s: HandSnapshot, e: AnyEventObject): { snapshot: HandSnapshot;
 
 // ---------------------------------------------------------------------------------------
 // Runners: each plays the script over and over (a new connection after each end) for
-// `events` events and returns ns per event. The initial entry counts as an event.
+// `events` events and returns ns per event. The initial entry counts as an event. The loop
+// is written out per runner: one shared loop calling the step through a function would
+// add an indirect call to every runner, the baseline included.
 
 function timeNs(run: () => void): number {
   const t0 = process.hrtime.bigint();

@@ -17,7 +17,7 @@ import { DEFAULT_OUTPUT_LIMITS } from '../core/effects.js';
 import type { AnyEventObject, ConnId, IoEvent, ListenerId, MachineId } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import type { CompiledMachine, CompiledSnapshot, StepResult } from '../machine/compiled.js';
+import type { CompiledMachine, CompiledSnapshot } from '../machine/compiled.js';
 import { StepBuffer } from '../machine/compiled.js';
 import { Fifo } from './fifo.js';
 import type { TimerEntry } from './timer-heap.js';
@@ -142,7 +142,6 @@ export class Dispatcher {
   private started = false;
   /** Where each step lands (see `run`). */
   private readonly stepped = new StepBuffer();
-  private stepping = false;
   private armedWakeup: number | null = null;
   private shutdown: ShutdownOptions | null = null;
   private shutdownDeadline: TimerEntry<TimerPayload> | null = null;
@@ -529,25 +528,30 @@ export class Dispatcher {
   private run(instance: Instance, event: AnyEventObject, input: unknown): void {
     const from = instance.snapshot.state;
     const machine = instance.machine;
-    // Effects never step a machine synchronously (they queue), so one buffer serves every
-    // step; a fresh one guards the buffer in use should that ever change.
-    const out = this.stepping ? new StepBuffer() : this.stepped;
-    const outer = !this.stepping;
-    this.stepping = true;
+    // One buffer serves every step: run only happens inside a drain, which never nests.
+    const out = this.stepped;
     try {
-      if (event !== SPAWN_EVENT && machine.stepInto !== undefined) machine.stepInto(instance.snapshot, event, out);
-      else fill(out, event === SPAWN_EVENT ? machine.initial(input) : machine.step(instance.snapshot, event));
+      let effects: readonly (Effect | undefined)[];
+      let count: number;
+      if (event !== SPAWN_EVENT && machine.stepInto !== undefined) {
+        machine.stepInto(instance.snapshot, event, out);
+        instance.snapshot = out.snapshot;
+        effects = out.effects;
+        count = out.count;
+      } else {
+        const result = event === SPAWN_EVENT ? machine.initial(input) : machine.step(instance.snapshot, event);
+        instance.snapshot = result.snapshot;
+        effects = result.effects;
+        count = effects.length;
+      }
       this.counters.steps++;
-      instance.snapshot = out.snapshot;
-      const effects = out.effects;
-      const count = out.count;
+      const to = instance.snapshot.state;
       if (this.trace !== null) {
-        const list = effects.slice(0, count) as Effect[];
-        this.trace({ time: this.driver.now(), machine: instance.id, from, event, to: out.snapshot.state, effects: list });
+        this.trace({ time: this.driver.now(), machine: instance.id, from, event, to, effects: effects.slice(0, count) as Effect[] });
       }
       if (this.logger.enabled('debug')) {
         const types = effects.slice(0, count).map((effect) => (effect as Effect).type).join(',');
-        this.logger.log('debug', `${instance.id} ${from} --${event.type}--> ${out.snapshot.state} [${types}]`);
+        this.logger.log('debug', `${instance.id} ${from} --${event.type}--> ${to} [${types}]`);
       }
       for (let i = 0; i < count && instance.alive; i++) this.perform(instance, effects[i] as Effect);
     } catch (error) {
@@ -555,7 +559,6 @@ export class Dispatcher {
       return;
     } finally {
       out.release();
-      if (outer) this.stepping = false;
     }
     if (instance.alive && instance.snapshot.status === 'done') this.retire(instance);
   }
@@ -765,14 +768,6 @@ export class Dispatcher {
     this.logger.log('info', 'shutdown complete');
     shutdown.onDone();
   }
-}
-
-/** A `step` result in the buffer `stepInto` would have filled. */
-function fill(out: StepBuffer, result: StepResult): void {
-  out.snapshot = result.snapshot;
-  const effects = result.effects;
-  for (let i = 0; i < effects.length; i++) out.effects[i] = effects[i];
-  out.count = effects.length;
 }
 
 /** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */

@@ -30,9 +30,8 @@ export class TimerHeap<T> {
   }
 
   push(deadline: number, payload: T): TimerEntry<T> {
-    const entry: TimerEntry<T> = { deadline, seq: this.nextSeq++, payload, index: this.items.length };
-    this.items.push(entry);
-    this.siftUp(entry.index);
+    const entry: TimerEntry<T> = { deadline, seq: this.nextSeq++, payload, index: -1 };
+    this.insert(entry);
     return entry;
   }
 
@@ -46,12 +45,17 @@ export class TimerHeap<T> {
     mutable.seq = this.nextSeq++;
     mutable.payload = payload;
     if (entry.index < 0) {
-      mutable.index = this.items.length;
-      this.items.push(entry);
-      this.siftUp(entry.index);
+      this.insert(entry);
       return;
     }
     this.siftDown(entry.index);
+    this.siftUp(entry.index);
+  }
+
+  /** Place an entry not in the heap. */
+  private insert(entry: TimerEntry<T>): void {
+    entry.index = this.items.length;
+    this.items.push(entry);
     this.siftUp(entry.index);
   }
 
