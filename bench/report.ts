@@ -339,12 +339,17 @@ function timerTable(timers: TimerSection): string {
   ].join('\n');
 }
 
-function stepTable(step: readonly StepFigure[]): string {
+/** Where the CPU-bound probes ran and which run counts (bench/probes.ts). */
+function probeRuns(reps: number): string {
+  return reps === 1 ? 'in a process of its own (one run)' : `in a process of its own, run ${reps} times; the fastest run counts`;
+}
+
+function stepTable(step: readonly StepFigure[], reps: number): string {
   const base = step[0]?.nsPerEvent ?? Number.NaN;
   return [
     '## 5. Machine step cost',
     '',
-    'bench/step.ts: the connection lifecycle driven through a realistic 20-event script, in the bench process (one run).',
+    `bench/step.ts: the connection lifecycle driven through a realistic 20-event script, ${probeRuns(reps)} (each runner its own fastest).`,
     '',
     table(['runner', 'ns per event', `vs ${step[0]?.name ?? 'first'}`, 'events'], step.map((figure) => [
       figure.name.trim(),
@@ -355,13 +360,13 @@ function stepTable(step: readonly StepFigure[]): string {
   ].join('\n');
 }
 
-function simTable(sim: SimBenchFigures): string {
+function simTable(sim: SimBenchFigures, reps: number): string {
   return [
     '## 6. Simulator speed',
     '',
     `bench/sim.ts: the ${sim.scenario} scenario with ${sim.clients.toLocaleString('en-US')} simulated clients, ` +
       `${sim.dispatcherEventsPerRun.toLocaleString('en-US')} dispatcher events and ${sim.virtualSecondsPerRun} virtual seconds per run ` +
-      `(${sim.wallMsPerRun} ms of wall time), best of its repetitions, in the bench process.`,
+      `(${sim.wallMsPerRun} ms of wall time), best of 10 runs per process, ${probeRuns(reps)}.`,
     '',
     table(['dispatcher events / s', 'per CPU second', 'with invariants checked', 'target (issue 3)'], [
       [formatCount(sim.dispatcherEventsPerSecond), formatCount(sim.dispatcherEventsPerCpuSecond), formatCount(sim.dispatcherEventsPerSecondWithInvariants), `≥ ${formatCount(sim.target)}`],
@@ -426,8 +431,8 @@ export function renderReport(results: BenchResults): string {
   if (results.idle !== null) sections.push('', idleTable(results.idle, plan.reps));
   if (results.timers !== null) sections.push('', timerTable(results.timers));
   if (results.idle !== null) sections.push('', memoryTable(results.idle));
-  if (results.step !== null) sections.push('', stepTable(results.step));
-  if (results.sim !== null) sections.push('', simTable(results.sim));
+  if (results.step !== null) sections.push('', stepTable(results.step, results.plan.reps));
+  if (results.sim !== null) sections.push('', simTable(results.sim, results.plan.reps));
   sections.push('', results.findings.trim());
   if (results.echo?.profile) sections.push('', profileSection(results.echo.profile));
   sections.push('', METHOD);

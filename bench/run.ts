@@ -78,7 +78,7 @@ async function main(plan: Plan): Promise<number> {
     const idle = await section('idle', () => runIdleBench(plan, native, facts, log));
     const timers = await section('timers', () => runTimerBench(plan, facts, log));
     const step = await section('step', () => runStepBench(plan, log));
-    const sim = await section('sim', () => runSimBench(log));
+    const sim = await section('sim', () => runSimBench(plan, log));
     results = {
       plan,
       facts,

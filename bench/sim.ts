@@ -2,7 +2,7 @@
 // clients (issue 3's target: at least one million). Measured without invariants and trace
 // hashing (the raw simulator), and with invariants (what a property test pays); per wall
 // second and per CPU second of this process (steadier on a shared machine).
-// `npm run bench` calls benchSim; `node dist/bench/sim.js` prints the figures.
+// `node dist/bench/sim.js` prints the figures; `npm run bench` runs it as its own process.
 
 import { fileURLToPath } from 'node:url';
 import { handshakeScenario } from '../src/sim/handshake-scenario.js';
@@ -69,5 +69,6 @@ export function benchSim(): SimBenchFigures {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(`${JSON.stringify(benchSim(), null, 2)}\n`);
+  // `--json`: one line, for `npm run bench`, which runs this in a process of its own.
+  process.stdout.write(`${JSON.stringify(benchSim(), null, process.argv.includes('--json') ? undefined : 2)}\n`);
 }

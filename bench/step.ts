@@ -312,5 +312,10 @@ function printTable(figures: readonly StepFigure[]): void {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  printTable(benchStep());
+  // `--json --events N`: how `npm run bench` runs it, in a process of its own; one JSON line.
+  const at = process.argv.indexOf('--events');
+  const events = at === -1 ? 1_000_000 : Number(process.argv[at + 1]);
+  const figures = benchStep({ fastEvents: events, actorEvents: events / 10, transitionEvents: events / 50 });
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  else printTable(figures);
 }
