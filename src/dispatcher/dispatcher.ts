@@ -74,7 +74,7 @@ interface Instance {
   readonly listener: Listener | null;
   readonly group: string | null;
   /**
-   * Timer name -> its latest entry, armed while `index >= 0`. Fired and cancelled entries
+   * Timer name -> its latest entry (armed or not: `TimerHeap.isArmed`). Fired and cancelled entries
    * stay while the Map is small: a Map that shrinks on delete reallocates its table, and a
    * timeout is re-armed on every message. Past `KEPT_TIMER_NAMES` names they are deleted,
    * so machines that make up timer names cannot grow it without bound. Created by the
@@ -214,7 +214,7 @@ export class Dispatcher {
   stats(): DispatcherStats {
     let timersArmed = 0;
     for (const instance of this.instances.values()) {
-      for (const entry of instance.timers?.values() ?? []) if (entry.index >= 0) timersArmed++;
+      for (const entry of instance.timers?.values() ?? []) if (this.timers.isArmed(entry)) timersArmed++;
     }
     return {
       ...this.counters,
@@ -274,7 +274,7 @@ export class Dispatcher {
     const now = this.driver.now();
     for (let entry = this.timers.popDue(now); entry !== null; entry = this.timers.popDue(now)) {
       const payload = entry.payload;
-      if (payload.kind === 'machine') forgetTimer(payload.instance, payload.name);
+      if (payload.kind === 'machine') this.forgetTimer(payload.instance, payload.name);
       this.queue.push({ type: 'timer', payload });
     }
     this.drain();
@@ -638,8 +638,8 @@ export class Dispatcher {
       case 'cancelTimer': {
         const entry = instance.timers?.get(effect.name);
         if (entry !== undefined) {
-          this.timers.remove(entry);
-          forgetTimer(instance, effect.name);
+          this.timers.cancel(entry);
+          this.forgetTimer(instance, effect.name);
         }
         return;
       }
@@ -674,11 +674,23 @@ export class Dispatcher {
     this.driver.close(conn.id, mode, reason);
   }
 
+  /**
+   * A stopped timer's entry is kept for the next arming of its name, up to KEPT_TIMER_NAMES
+   * names; past that it leaves the heap for good, so nothing there outlives its instance.
+   */
+  private forgetTimer(instance: Instance, name: string): void {
+    const timers = instance.timers;
+    if (timers === null || timers.size <= KEPT_TIMER_NAMES) return;
+    const entry = timers.get(name);
+    if (entry !== undefined) this.timers.remove(entry);
+    timers.delete(name);
+  }
+
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
     const previous = instance.timers?.get(name);
     // A non-finite delay means "never": the idiom for a disabled timeout.
     if (!Number.isFinite(delayMs)) {
-      if (previous !== undefined) this.timers.remove(previous);
+      if (previous !== undefined) this.timers.cancel(previous);
       return;
     }
     const deadline = this.driver.now() + Math.max(0, delayMs);
@@ -772,11 +784,6 @@ export class Dispatcher {
 
 /** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */
 const KEPT_TIMER_NAMES = 8;
-
-function forgetTimer(instance: Instance, name: string): void {
-  const timers = instance.timers;
-  if (timers !== null && timers.size > KEPT_TIMER_NAMES) timers.delete(name);
-}
 
 /** Stands in for the snapshot until `initial()` has produced the real one. */
 const INITIAL_PLACEHOLDER: CompiledSnapshot = { value: '(spawning)', state: '(spawning)', context: undefined, status: 'active' };

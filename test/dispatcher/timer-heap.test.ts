@@ -1,5 +1,6 @@
 // The dispatcher's timer heap against a sorted-list model: whatever mix of arming,
-// re-arming (in place), cancelling and firing, timers fire in (deadline, arming order).
+// re-arming (in place), cancelling (lazily, the entry stays filed), removing and firing,
+// timers fire in (deadline, arming order), and the earliest deadline is always exact.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -9,12 +10,14 @@ import { TimerHeap } from '../../src/dispatcher/timer-heap.js';
 type Command =
   | { readonly kind: 'arm'; readonly name: number; readonly deadline: number }
   | { readonly kind: 'cancel'; readonly name: number }
+  | { readonly kind: 'remove'; readonly name: number }
   | { readonly kind: 'fire'; readonly now: number };
 
 const NAMES = 6;
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('arm' as const), name: fc.nat(NAMES - 1), deadline: fc.integer({ min: 0, max: 50 }) }),
   fc.record({ kind: fc.constant('cancel' as const), name: fc.nat(NAMES - 1) }),
+  fc.record({ kind: fc.constant('remove' as const), name: fc.nat(NAMES - 1) }),
   fc.record({ kind: fc.constant('fire' as const), now: fc.integer({ min: 0, max: 50 }) }),
 );
 
@@ -35,9 +38,10 @@ describe('TimerHeap', () => {
             else heap.rearm(entry, c.deadline, payload);
             model = model.filter((m) => m.name !== c.name);
             model.push({ name: c.name, deadline: c.deadline, order: order++, payload });
-          } else if (c.kind === 'cancel') {
+          } else if (c.kind === 'cancel' || c.kind === 'remove') {
             const entry = entries.get(c.name);
-            if (entry !== undefined) heap.remove(entry);
+            if (entry !== undefined && c.kind === 'cancel') heap.cancel(entry);
+            if (entry !== undefined && c.kind === 'remove') heap.remove(entry);
             model = model.filter((m) => m.name !== c.name);
           } else {
             const fired: string[] = [];
@@ -47,10 +51,11 @@ describe('TimerHeap', () => {
             expect(fired).toEqual(due.map((m) => m.payload));
           }
           expect(heap.size).toBe(model.length);
+          for (const [name, entry] of entries) expect(heap.isArmed(entry)).toBe(model.some((m) => m.name === name));
           expect(heap.peekDeadline()).toBe(model.length === 0 ? null : Math.min(...model.map((m) => m.deadline)));
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 });
