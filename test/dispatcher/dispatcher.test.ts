@@ -394,4 +394,65 @@ describe('timer bookkeeping', () => {
     expect(timers?.size).toBeLessThanOrEqual(9);
     expect(t.dispatcher.stats().timersArmed).toBe(0);
   });
+
+  // The heap keeps cancelled entries filed for a cheap re-arm and drops them when they reach
+  // its top. These tests keep an earlier timer of another machine on top, so nothing is
+  // dropped that way, and look inside the heap: it must file no more entries than the
+  // instances track, and none of a retired machine.
+  const filedTimers = (dispatcher: Dispatcher): number =>
+    (dispatcher as unknown as { timers: { items: unknown[] } }).timers.items.length;
+  const anchor = handMachine<null>(
+    'anchor',
+    () => ({ state: 'idle', context: null, effects: [{ type: 'startTimer', name: 'first', delayMs: 1_000 }] }),
+    () => null,
+  );
+
+  it('cancelled timers of invented names do not pile up in the heap', () => {
+    const t = setup();
+    const canceller = handMachine<{ n: number }>(
+      'canceller',
+      () => ({ state: 'idle', context: { n: 0 } }),
+      (state, context, event) => {
+        if (event.type !== 'next') return null;
+        const n = context.n + 1;
+        return {
+          state,
+          context: { n },
+          effects: [
+            { type: 'startTimer', name: `retry-${n}`, delayMs: 60_000 },
+            { type: 'cancelTimer', name: `retry-${n}` },
+          ],
+        };
+      },
+    );
+    t.dispatcher.register('anchor', anchor);
+    t.dispatcher.register('canceller', canceller);
+    t.dispatcher.spawn('anchor', 'anchor');
+    t.dispatcher.spawn('m', 'canceller');
+    for (let i = 0; i < 1_000; i++) t.dispatcher.send('m', { type: 'next' });
+    expect(filedTimers(t.dispatcher)).toBeLessThanOrEqual(1 + 9);
+    expect(t.dispatcher.stats().timersArmed).toBe(1);
+  });
+
+  it('a retired machine leaves no timer entry behind, cancelled ones included', () => {
+    const t = setup();
+    const shortLived = handMachine<null>(
+      'short-lived',
+      () => ({ state: 'idle', context: null, effects: [{ type: 'startTimer', name: 'a', delayMs: 60_000 }, { type: 'startTimer', name: 'b', delayMs: 60_000 }] }),
+      (_state, context, event) => {
+        if (event.type === 'cancel') return { state: 'idle', context, effects: [{ type: 'cancelTimer', name: 'b' }] };
+        if (event.type === 'finish') return { state: 'done', context, done: true };
+        return null;
+      },
+    );
+    t.dispatcher.register('anchor', anchor);
+    t.dispatcher.register('short-lived', shortLived);
+    t.dispatcher.spawn('anchor', 'anchor');
+    t.dispatcher.spawn('m', 'short-lived');
+    t.dispatcher.send('m', { type: 'cancel' });
+    expect(t.dispatcher.stats().timersArmed).toBe(2);
+    expect(filedTimers(t.dispatcher)).toBe(3);
+    t.dispatcher.send('m', { type: 'finish' });
+    expect(filedTimers(t.dispatcher)).toBe(1);
+  });
 });
