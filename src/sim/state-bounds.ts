@@ -4,6 +4,7 @@
 // is forgotten with it.
 
 import type { Invariant, InvariantContext } from './invariant.js';
+import { machineId, PerMachine } from './per-machine.js';
 
 export interface StateBound {
   /** Longest stay, node ms. */
@@ -30,8 +31,7 @@ interface Tracked {
 export function stateBounds(spec: StateBoundsSpec) {
   const tolerance = spec.toleranceMs ?? 1;
   return (context: InvariantContext): Invariant => {
-    const tracked = new Map<string, Tracked>();
-    const key = (node: string, incarnation: number, machine: string) => `${node}~${incarnation}/${machine}`;
+    const tracked = new PerMachine<Tracked>();
     const over = (entry: Tracked, now: number): number | null => {
       const bound = spec.bounds[entry.state];
       if (bound === undefined) return null;
@@ -39,42 +39,40 @@ export function stateBounds(spec: StateBoundsSpec) {
     };
     return {
       name: 'state-bounds',
-      step({ node, incarnation, step }) {
+      step({ node, nodeKey, step }) {
         if (!spec.applies(node, step.machine)) return;
-        const id = key(node, incarnation, step.machine);
-        const entry = tracked.get(id);
+        const entry = tracked.get(nodeKey, step.machine);
         if (entry !== undefined) {
           context.check();
           const exceeded = over(entry, step.time);
           if (exceeded !== null) {
-            context.fail(`${id} stayed ${(step.time - entry.since).toFixed(1)} ms in ${entry.state} (bound ${exceeded} ms)`);
+            context.fail(`${machineId(nodeKey, step.machine)} stayed ${(step.time - entry.since).toFixed(1)} ms in ${entry.state} (bound ${exceeded} ms)`);
           }
           if (entry.state !== step.to || spec.bounds[step.to]?.sinceLastStep === true) {
             entry.state = step.to;
             entry.since = step.time;
           }
         } else {
-          tracked.set(id, { node, state: step.to, since: step.time });
+          tracked.set(nodeKey, step.machine, { node, state: step.to, since: step.time });
         }
       },
       retire(node, incarnation, machine) {
-        tracked.delete(key(node, incarnation, machine));
+        tracked.delete(node, incarnation, machine);
       },
       crash(node, incarnation) {
-        const prefix = `${node}~${incarnation}/`;
-        for (const id of [...tracked.keys()]) if (id.startsWith(prefix)) tracked.delete(id);
+        tracked.deleteIncarnation(node, incarnation);
       },
       sweep() {
-        for (const [id, entry] of tracked) {
+        tracked.forEach((entry, nodeKey, machine) => {
           const now = context.world.nodeTime(entry.node);
-          if (now === null) continue;
+          if (now === null) return true;
           context.check();
           const exceeded = over(entry, now);
-          if (exceeded !== null) {
-            context.fail(`${id} has been in ${entry.state} for ${(now - entry.since).toFixed(1)} ms (bound ${exceeded} ms): stuck`);
-            return;
-          }
-        }
+          if (exceeded === null) return true;
+          const id = machineId(nodeKey, machine);
+          context.fail(`${id} has been in ${entry.state} for ${(now - entry.since).toFixed(1)} ms (bound ${exceeded} ms): stuck`);
+          return false;
+        });
       },
     };
   };

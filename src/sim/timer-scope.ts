@@ -4,34 +4,42 @@
 // the timer's own event (it fires once) disarms.
 
 import type { Invariant, InvariantContext } from './invariant.js';
+import { machineId, PerMachine } from './per-machine.js';
 
 const AFTER = 'xstate.after.';
+const DOT = 0x2e;
+
+/** Parsed names: a machine's `after` timers are a handful of names re-armed on every state entry. */
+const afterStates = new Map<string, string | null>();
 
 /** The state path below the machine root that an `after` timer belongs to, or null for other timers. */
 export function afterTimerState(name: string): string | null {
   if (!name.startsWith(AFTER)) return null;
+  const cached = afterStates.get(name);
+  if (cached !== undefined) return cached;
   // <delay>.<machine id>.<path>: the delay and the machine id are single segments here.
   const parts = name.slice(AFTER.length).split('.');
-  return parts.length >= 3 ? parts.slice(2).join('.') : null;
+  const state = parts.length >= 3 ? parts.slice(2).join('.') : null;
+  afterStates.set(name, state);
+  return state;
 }
 
+/** Whether `leaf` is `statePath` or inside it, without building `${statePath}.`. */
 function active(statePath: string, leaf: string): boolean {
-  return leaf === statePath || leaf.startsWith(`${statePath}.`);
+  return leaf === statePath || (leaf.length > statePath.length && leaf.charCodeAt(statePath.length) === DOT && leaf.startsWith(statePath));
 }
 
 export function timerScope() {
   return (context: InvariantContext): Invariant => {
-    const armed = new Map<string, Set<string>>();
-    const key = (node: string, incarnation: number, machine: string) => `${node}~${incarnation}/${machine}`;
+    const armed = new PerMachine<Set<string>>();
     return {
       name: 'timer-scope',
-      step({ node, incarnation, step }) {
-        const id = key(node, incarnation, step.machine);
-        let timers = armed.get(id);
+      step({ nodeKey, step }) {
+        let timers = armed.get(nodeKey, step.machine);
         timers?.delete(step.event.type);
         for (const effect of step.effects) {
           if (effect.type === 'startTimer' && afterTimerState(effect.name) !== null) {
-            if (timers === undefined) armed.set(id, (timers = new Set()));
+            if (timers === undefined) armed.set(nodeKey, step.machine, (timers = new Set()));
             timers.add(effect.name);
           } else if (effect.type === 'cancelTimer') {
             timers?.delete(effect.name);
@@ -40,19 +48,17 @@ export function timerScope() {
         if (timers === undefined) return;
         for (const name of timers) {
           context.check();
-          const state = afterTimerState(name) as string;
-          if (!active(state, step.to)) {
-            context.fail(`${id}: timer ${name} is still armed in state ${step.to}`);
+          if (!active(afterTimerState(name) as string, step.to)) {
+            context.fail(`${machineId(nodeKey, step.machine)}: timer ${name} is still armed in state ${step.to}`);
             return;
           }
         }
       },
       retire(node, incarnation, machine) {
-        armed.delete(key(node, incarnation, machine));
+        armed.delete(node, incarnation, machine);
       },
       crash(node, incarnation) {
-        const prefix = `${node}~${incarnation}/`;
-        for (const id of [...armed.keys()]) if (id.startsWith(prefix)) armed.delete(id);
+        armed.deleteIncarnation(node, incarnation);
       },
     };
   };

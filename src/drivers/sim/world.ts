@@ -41,7 +41,14 @@ export interface SimStep {
   readonly worldTime: number;
   readonly node: string;
   readonly incarnation: number;
+  /** `incarnationKey(node, incarnation)`, made once per boot: a key for per-incarnation state. */
+  readonly nodeKey: string;
   readonly step: TraceStep;
+}
+
+/** One string per node incarnation (`server~2`), as in `SimStep.nodeKey` and the trace hash. */
+export function incarnationKey(node: string, incarnation: number): string {
+  return `${node}~${incarnation}`;
 }
 
 export interface SimObserver {
@@ -176,7 +183,8 @@ export class SimWorld {
   private traceOf(node: SimNode): (step: TraceStep) => void {
     const name = node.spec.name;
     const incarnation = node.incarnation;
-    return (step) => this.onStep(name, incarnation, step);
+    const nodeKey = incarnationKey(name, incarnation);
+    return (step) => this.onStep(name, incarnation, nodeKey, step);
   }
 
   /** Add a node and boot it now. */
@@ -325,11 +333,11 @@ export class SimWorld {
     });
   }
 
-  private onStep(node: string, incarnation: number, step: TraceStep): void {
-    if (this.hasher !== null) this.hasher.add(canonicalStep(this.time, `${node}~${incarnation}`, step));
+  private onStep(node: string, incarnation: number, nodeKey: string, step: TraceStep): void {
+    if (this.hasher !== null) this.hasher.add(canonicalStep(this.time, nodeKey, step));
     const observers = this.observers;
     if (observers.length === 0) return;
-    const simStep: SimStep = { worldTime: this.time, node, incarnation, step };
+    const simStep: SimStep = { worldTime: this.time, node, incarnation, nodeKey, step };
     for (const observer of observers) observer.step?.(simStep);
   }
 
