@@ -2,11 +2,16 @@
 // runs in its own node process: V8 flags and heap sizes are per process, and the heuristic
 // under test only acts on a fresh heap.
 
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { holdYoungGenerationGrowth } from '../../src/cli/young-generation.js';
 import { CLI, killAll, run } from '../support/processes.js';
 
-afterEach(killAll);
+afterEach(() => {
+  killAll();
+  vi.restoreAllMocks();
+});
 
 const MODULE = fileURLToPath(new URL('../../dist/src/cli/young-generation.js', import.meta.url));
 
@@ -47,6 +52,18 @@ describe('holdYoungGenerationGrowth', () => {
   it('leaves a young generation the user sized on the command line alone', async () => {
     const sized = await youngGenerationAfterSurvivors('hold', ['--semi-space-growth-factor=4']);
     expect(sized.held).toBeGreaterThan(2);
+  });
+
+  it('sets V8 flags only when neither the command line nor NODE_OPTIONS sizes the young generation', () => {
+    // The flags are not really set here: this process is the test runner's.
+    const setFlags = vi.spyOn(v8, 'setFlagsFromString').mockImplementation(() => {});
+    holdYoungGenerationGrowth(['--max-semi-space-size=16'], undefined)();
+    holdYoungGenerationGrowth([], '--require x.js --min_semi_space_size=4')();
+    expect(setFlags).not.toHaveBeenCalled();
+    const release = holdYoungGenerationGrowth(['--expose-gc'], '--max-old-space-size=4096');
+    expect(setFlags.mock.calls).toEqual([['--semi-space-growth-factor=1']]);
+    release();
+    expect(setFlags.mock.calls).toEqual([['--semi-space-growth-factor=1'], ['--semi-space-growth-factor=2']]);
   });
 
   it('leaves the CLI without V8 flag warnings', async () => {
