@@ -5,7 +5,9 @@
 // twice the young generation a plain node:net program runs: each scavenge then copies and
 // sweeps twice as much, and the pauses land in the latency tail (docs/benchmarks.md).
 // Holding the growth factor at 1 while the modules load keeps startup from sizing the
-// heap; traffic grows it afterwards exactly as V8 would.
+// heap; traffic grows it afterwards exactly as V8 would. The growth factor is read at each
+// growth, so setting it at run time works; Node keeps V8's flags writable after startup for
+// `v8.setFlagsFromString` (V8's flag freezing is disabled in Node's build).
 
 import v8 from 'node:v8';
 
