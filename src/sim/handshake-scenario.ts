@@ -19,11 +19,12 @@ import type { HandshakeClientContext, HandshakeClientInput, HandshakeServerInput
 import type { LifecycleTimeouts } from '../../machines/connection-lifecycle.js';
 import type { CloseReason } from '../core/close-reason.js';
 import type { NodeBoot } from '../drivers/sim/world.js';
-import { SimWorld } from '../drivers/sim/world.js';
+import { incarnationKey, SimWorld } from '../drivers/sim/world.js';
 import { compileMachine } from '../machine/compile.js';
 import type { CompiledMachine } from '../machine/compiled.js';
 import type { Invariant, InvariantContext, InvariantFactory } from './invariant.js';
 import { InvariantSuite } from './invariant.js';
+import { machineId } from './per-machine.js';
 import type { Scenario, ScenarioConfig, ScenarioReport } from './scenario.js';
 import { stateBounds } from './state-bounds.js';
 import { timerScope } from './timer-scope.js';
@@ -272,7 +273,7 @@ function outcomeInvariant(context: InvariantContext): Invariant {
     retire(node, incarnation, machine, snapshot) {
       if (!isClient(machine)) return;
       context.check();
-      const id = `${node}~${incarnation}/${machine}`;
+      const id = machineId(incarnationKey(node, incarnation), machine);
       const reason = (snapshot.context as HandshakeClientContext).closeReason;
       if (snapshot.state !== 'closed') context.fail(`${id} retired in ${snapshot.state}, not closed`);
       else if (reason === null) context.fail(`${id} closed without a reason`);

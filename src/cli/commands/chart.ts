@@ -1,7 +1,7 @@
 // `statewire chart <machine> --format mermaid|dot [--out file]`: a machine's state chart,
 // for a shipped machine by name or for any compiled module that exports XState machines.
 // Loading a module is asynchronous, so failures past argument parsing are reported here,
-// with the same `reportUsageError` main.ts uses.
+// with the same `reportUsageError` run.ts uses.
 
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

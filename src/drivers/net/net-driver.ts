@@ -193,7 +193,6 @@ export class NetDriver implements Driver {
 
   // ---- internals ------------------------------------------------------------------
 
-
   private adopt(listener: ListenerId, socket: net.Socket, limits: OutputLimits, local: Address): void {
     const id = this.nextConnId++;
     this.track(id, socket, limits, true);
