@@ -25,6 +25,26 @@ describe('statewire sim', () => {
     expect(hash(second.stdout)).toBe(hash(first.stdout));
   });
 
+  it('explores generated fault schedules and prints the command that explores them again', async () => {
+    const args = ['sim', 'handshake', '--explore', '40', '--fc-seed', '3', '--max-faults', '4', '--clients', '4', '--duration', '2s', '--quiet'];
+    const first = await statewire(...args);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^sim handshake: explored 40 seeds with up to 4 generated faults each \(fast-check seed 3\) in [\d.]+ s; \d+ invariant checks, no violation\n/);
+    expect(first.stdout).toContain('again: npx statewire sim handshake --explore 40 --fc-seed 3 --max-faults 4 --clients 4 --duration 2000ms');
+    // The same fast-check seed generates the same runs: the same number of checks.
+    const checks = (text: string) => /(\d+) invariant checks/.exec(text)?.[1];
+    expect(checks((await statewire(...args)).stdout)).toBe(checks(first.stdout));
+  });
+
+  it('refuses --explore with a fixed seed or schedule, and explore flags without it', async () => {
+    const withSeed = await statewire('sim', 'handshake', '--explore', '5', '--seed', '1');
+    expect(withSeed.code).toBe(2);
+    expect(withSeed.stderr).toMatch(/--explore generates seeds and schedules; it takes no --seed/);
+    const alone = await statewire('sim', 'handshake', '--fc-seed', '1');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--fc-seed goes only with --explore/);
+  });
+
   it('rejects a malformed fault schedule with one line and exit code 2', async () => {
     const result = await statewire('sim', 'handshake', '--seed', '1', '--faults', '[{"at":1,"fault":{"type":"crash","node":"nowhere","downMs":1}}]');
     expect(result.code).toBe(2);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { EPOCH_KEY, handshakeClient, handshakeConnection, handshakeServer } from '../../machines/handshake.js';
 import { SimWorld } from '../../src/drivers/sim/world.js';
 import { compileMachine } from '../../src/machine/compile.js';
+import { checkScenario } from '../../src/sim/check-scenario.js';
+import { handshakeScenario } from '../../src/sim/handshake-scenario.js';
 import type { InvariantFactory } from '../../src/sim/invariant.js';
 import { InvariantSuite } from '../../src/sim/invariant.js';
 
@@ -61,13 +63,21 @@ function example() {
   return { suite, stats };
 }
 
+function search() {
+  // doc:begin search
+  const result = checkScenario({ scenario: handshakeScenario, clients: 10, durationMs: 4_000, numRuns: 200, fcSeed: 1 });
+  if (result.failure !== null) throw new Error(result.failure.message);
+  // doc:end
+  return result;
+}
+
 describe('docs/simulation.md', () => {
   const doc = readFileSync(new URL('../../docs/simulation.md', import.meta.url), 'utf8');
   const source = readFileSync(new URL(import.meta.url), 'utf8');
 
   it('shows the examples verbatim', () => {
     const regions = [...source.matchAll(/\/\/ doc:begin (\w+)\n([\s\S]*?)\s*\/\/ doc:end/g)];
-    expect(regions.map((region) => region[1])).toEqual(['scenario', 'invariant']);
+    expect(regions.map((region) => region[1])).toEqual(['scenario', 'invariant', 'search']);
     for (const region of regions) {
       const code = (region[2] ?? '').replace(/^ {2}/gm, '');
       expect(doc).toContain(code);
@@ -79,5 +89,11 @@ describe('docs/simulation.md', () => {
     expect(suite.violations).toEqual([]);
     expect(suite.checks).toBe(1);
     expect(stats.steps).toBe(19);
+  });
+
+  it('runs the search as the doc says', () => {
+    const result = search();
+    expect(result.runs).toBe(200);
+    expect(result.checks).toBeGreaterThan(200 * 100);
   });
 });

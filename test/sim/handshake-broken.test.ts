@@ -6,8 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { handshakeClient } from '../../machines/handshake.js';
 import { compileMachine } from '../../src/machine/compile.js';
+import { explore } from '../../src/cli/commands/sim.js';
+import { checkScenario } from '../../src/sim/check-scenario.js';
 import { handshakeScenario } from '../../src/sim/handshake-scenario.js';
-import { checkScenario } from './check-scenario.js';
+import type { Scenario } from '../../src/sim/scenario.js';
 
 // A non-finite delay is the idiom for a disabled timer: the ack timeout is never armed.
 const brokenClient = compileMachine(handshakeClient.provide({ delays: { ackTimeout: Number.POSITIVE_INFINITY } }));
@@ -29,5 +31,19 @@ describe('the handshake property test', () => {
     const config = { seed: failure.seed, faults: failure.faults, clients: 10, durationMs: 4_000 };
     expect(handshakeScenario.run({ ...config, machines }).violations[0]).toEqual(failure.violation);
     expect(handshakeScenario.run(config).violations).toEqual([]);
+  });
+
+  it('is what `statewire sim --explore` runs: it exits 1 and prints the failure, its replay and the exploration to run again', () => {
+    const broken: Scenario = { ...handshakeScenario, run: (config) => handshakeScenario.run({ ...config, machines }) };
+    let out = '';
+    let err = '';
+    const options = { runs: 300, fcSeed: 1, maxFaults: 6, clients: 10, durationMs: 4_000, quiet: false };
+    const code = explore(broken, options, { out: (text) => (out += text), err: (text) => (err += text) });
+    expect(code).toBe(1);
+    expect(out).toMatch(/^sim handshake: invariant state-bounds failed \(after \d+ runs, \d+ shrinks; fast-check seed 1\)\n/);
+    expect(out).toMatch(/\n  replay: npx statewire sim handshake --seed \d+ --clients 10 --duration 4000ms --faults '\[.*\]'\n/);
+    expect(out).toContain('\n  explore again: npx statewire sim handshake --explore 300 --fc-seed 1 --max-faults 6 --clients 10 --duration 4000ms\n');
+    // Progress goes to stderr, at most once a second: a run this short may print none.
+    expect(err).not.toContain('violation');
   });
 });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { handshakeScenario } from '../../src/sim/handshake-scenario.js';
-import { checkScenario } from './check-scenario.js';
+import { checkScenario } from '../../src/sim/check-scenario.js';
 
 const RUNS = 120;
 

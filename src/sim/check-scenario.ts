@@ -1,16 +1,17 @@
 // Runs a scenario under fast-check-generated seeds and fault schedules and, when an
 // invariant fails, returns what a human needs: the seed, the shrunk schedule, the
-// violation and the exact command that replays it.
+// violation and the exact command that replays it. Property tests call it, and so does
+// `statewire sim <scenario> --explore N`.
 
 import fc from 'fast-check';
-import type { ScheduledFault } from '../../src/drivers/sim/faults.js';
-import type { CompiledMachine } from '../../src/machine/compiled.js';
-import type { Violation } from '../../src/sim/invariant.js';
-import type { Scenario, ScenarioConfig } from '../../src/sim/scenario.js';
-import { replayCommand } from '../../src/sim/scenario.js';
+import type { ScheduledFault } from '../drivers/sim/faults.js';
+import type { CompiledMachine } from '../machine/compiled.js';
+import type { Violation } from './invariant.js';
+import type { Scenario, ScenarioConfig } from './scenario.js';
+import { replayCommand } from './scenario.js';
 import { faultScheduleArbitrary } from './fault-arbitrary.js';
 
-export interface CheckOptions {
+export interface ScenarioCheckOptions {
   readonly scenario: Scenario;
   readonly clients: number;
   readonly durationMs: number;
@@ -19,9 +20,11 @@ export interface CheckOptions {
   readonly fcSeed: number;
   readonly maxFaults?: number;
   readonly machines?: ReadonlyMap<string, CompiledMachine>;
+  /** Called after every run, shrinking runs included, with the runs so far. */
+  readonly progress?: (runs: number) => void;
 }
 
-export interface Failure {
+export interface ScenarioFailure {
   readonly seed: number;
   readonly faults: ScheduledFault[];
   readonly violation: Violation;
@@ -30,15 +33,16 @@ export interface Failure {
   readonly message: string;
 }
 
-export interface CheckResult {
+export interface ScenarioCheckResult {
   readonly runs: number;
   readonly checks: number;
-  readonly failure: Failure | null;
+  readonly failure: ScenarioFailure | null;
 }
 
-export function checkScenario(options: CheckOptions): CheckResult {
+export function checkScenario(options: ScenarioCheckOptions): ScenarioCheckResult {
   const { scenario, clients, durationMs } = options;
   let checks = 0;
+  let runs = 0;
   const configOf = (seed: number, faults: ScheduledFault[]): ScenarioConfig => ({
     seed,
     faults,
@@ -52,6 +56,7 @@ export function checkScenario(options: CheckOptions): CheckResult {
     fc.property(fc.integer({ min: 0, max: 0xffff_ffff }), schedules, (seed, faults) => {
       const report = scenario.run(configOf(seed, faults));
       checks += report.checks;
+      options.progress?.(++runs);
       return report.violations.length === 0;
     }),
     { numRuns: options.numRuns, seed: options.fcSeed },

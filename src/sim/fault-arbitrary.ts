@@ -4,7 +4,7 @@
 // schedule is still valid (each fault carries its own duration).
 
 import fc from 'fast-check';
-import type { Fault, ScheduledFault } from '../../src/drivers/sim/faults.js';
+import type { Fault, ScheduledFault } from '../drivers/sim/faults.js';
 
 export interface FaultArbitraryOptions {
   readonly nodes: readonly string[];
