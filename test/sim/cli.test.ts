@@ -36,13 +36,30 @@ describe('statewire sim', () => {
     expect(checks((await statewire(...args)).stdout)).toBe(checks(first.stdout));
   });
 
+  it('splits an exploration over worker threads, share i under fast-check seed N + i', async () => {
+    const common = ['--max-faults', '4', '--clients', '4', '--duration', '2s', '--quiet'];
+    const split = await statewire('sim', 'handshake', '--explore', '41', '--workers', '2', '--fc-seed', '3', ...common);
+    expect(split.code).toBe(0);
+    expect(split.stdout).toMatch(/explored 41 seeds with up to 4 generated faults each \(fast-check seeds 3 to 4, 2 workers\)/);
+    expect(split.stdout).toContain('again: npx statewire sim handshake --explore 41 --fc-seed 3 --workers 2 --max-faults 4');
+    const checks = (text: string) => Number(/(\d+) invariant checks/.exec(text)?.[1]);
+    const [first, second] = await Promise.all([
+      statewire('sim', 'handshake', '--explore', '21', '--fc-seed', '3', ...common),
+      statewire('sim', 'handshake', '--explore', '20', '--fc-seed', '4', ...common),
+    ]);
+    expect(checks(split.stdout)).toBe(checks(first!.stdout) + checks(second!.stdout));
+  });
+
   it('refuses --explore with a fixed seed or schedule, and explore flags without it', async () => {
     const withSeed = await statewire('sim', 'handshake', '--explore', '5', '--seed', '1');
     expect(withSeed.code).toBe(2);
     expect(withSeed.stderr).toMatch(/--explore generates seeds and schedules; it takes no --seed/);
-    const alone = await statewire('sim', 'handshake', '--fc-seed', '1');
+    const alone = await statewire('sim', 'handshake', '--fc-seed', '1', '--workers', '2');
     expect(alone.code).toBe(2);
-    expect(alone.stderr).toMatch(/--fc-seed goes only with --explore/);
+    expect(alone.stderr).toMatch(/--fc-seed and --workers go only with --explore/);
+    const noWorkers = await statewire('sim', 'handshake', '--explore', '5', '--workers', '0');
+    expect(noWorkers.code).toBe(2);
+    expect(noWorkers.stderr).toMatch(/--workers must be an integer from 1 to 256, got "0"/);
   });
 
   it('rejects a malformed fault schedule with one line and exit code 2', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { handshakeClient } from '../../machines/handshake.js';
 import { compileMachine } from '../../src/machine/compile.js';
-import { explore } from '../../src/cli/commands/sim.js';
+import { explore } from '../../src/cli/commands/explore.js';
 import { checkScenario } from '../../src/sim/check-scenario.js';
 import { handshakeScenario } from '../../src/sim/handshake-scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';

@@ -1,33 +1,38 @@
 // `statewire sim <scenario> --seed N [--clients K] [--duration DUR] [--faults JSON]`: run a
 // scenario in the deterministic simulator and print the summary. The same arguments give
 // the same run, so this is also how a failing property test's seed is replayed.
-// `--explore N` runs N seeds and generated fault schedules instead (the property test, from
-// the command line) and prints the shrunk failure with its replay command. Exit code 1
+// `--explore N` runs N seeds and generated fault schedules instead (explore.ts): the
+// property test from the command line, on as many worker threads as asked. Exit code 1
 // when an invariant failed.
 
 import { randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { parseFaultSchedule } from '../../drivers/sim/faults.js';
 import type { FaultSchedule } from '../../drivers/sim/faults.js';
-import { handshakeScenario } from '../../sim/handshake-scenario.js';
-import { checkScenario } from '../../sim/check-scenario.js';
-import type { Scenario, ScenarioConfig } from '../../sim/scenario.js';
+import type { ScenarioConfig } from '../../sim/scenario.js';
 import { formatReport, replayCommand } from '../../sim/scenario.js';
+import { SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
 import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
-
-const SCENARIOS: readonly Scenario[] = [handshakeScenario];
+import { explore, exploreInWorkers } from './explore.js';
 
 /** World events between looks at the wall clock; a progress line at most once a second. */
 const PROGRESS_EVERY = 50_000;
 const PROGRESS_INTERVAL_MS = 1_000;
 
 const DEFAULT_MAX_FAULTS = 6;
+const MAX_WORKERS = 256;
+
+function parseFcSeed(text: string | undefined): number {
+  // A random default, printed: repeated explorations then cover new seeds, and any one can be run again.
+  return text === undefined ? randomInt(0, 0x7fff_ffff) : parseInteger('fc-seed', text, 0, 0x7fff_ffff);
+}
 
 function help(): string {
   return [
     'usage: statewire sim <scenario> [--seed N] [--clients K] [--duration DUR] [--faults JSON] [--hash] [--quiet]',
-    '       statewire sim <scenario> --explore RUNS [--fc-seed N] [--max-faults K] [--clients K] [--duration DUR] [--quiet]',
+    '       statewire sim <scenario> --explore RUNS [--workers W] [--fc-seed N] [--max-faults K] [--clients K] [--duration DUR] [--quiet]',
     '',
     ...SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(12)} ${scenario.summary}`),
     '',
@@ -43,6 +48,7 @@ function help(): string {
     '                   a failure is shrunk and printed with the command that replays it',
     `  --fc-seed N      fast-check's seed: which seeds and schedules are generated (default: a random one, printed)`,
     `  --max-faults K   faults per generated schedule, at most (default ${DEFAULT_MAX_FAULTS})`,
+    `  --workers W      split the runs over W worker threads, share i under fast-check seed N + i (default 1; this machine has ${availableParallelism()} CPUs)`,
   ].join('\n');
 }
 
@@ -54,12 +60,12 @@ export const simCommand: Command = {
     const args = parseCommandArgs(argv, help, ['hash', 'quiet']);
     if (args === null) return 0;
     const [name] = args.positionals;
-    const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+    const scenario = scenarioNamed(name);
     if (scenario === undefined) {
       throw new UsageError(`sim needs a scenario, one of: ${SCENARIOS.map((s) => s.name).join(', ')}${name === undefined ? '' : ` (got "${name}")`}`);
     }
     rejectExtraArguments(args, 1);
-    rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults'], 'sim (see statewire sim --help)');
+    rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults', 'workers'], 'sim (see statewire sim --help)');
     const clients = parseInteger('clients', args.flags.get('clients') ?? '10', 1, 1_000_000);
     const durationMs = parseDuration('duration', args.flags.get('duration') ?? '5s');
     if (!Number.isFinite(durationMs)) throw new UsageError('--duration must be finite');
@@ -68,16 +74,22 @@ export const simCommand: Command = {
     if (exploreText !== undefined) {
       const fixed = ['seed', 'faults', 'hash'].filter((flag) => args.flags.has(flag));
       if (fixed.length > 0) throw new UsageError(`--explore generates seeds and schedules; it takes no ${fixed.map((flag) => `--${flag}`).join(', ')}`);
-      return explore(scenario, {
+      const options = {
         runs: parseInteger('explore', exploreText, 1, 100_000_000),
         fcSeed: parseFcSeed(args.flags.get('fc-seed')),
         maxFaults: parseInteger('max-faults', args.flags.get('max-faults') ?? String(DEFAULT_MAX_FAULTS), 0, 1_000),
         clients,
         durationMs,
         quiet,
+      };
+      const workers = parseInteger('workers', args.flags.get('workers') ?? '1', 1, MAX_WORKERS);
+      if (workers === 1) return explore(scenario, options);
+      void exploreInWorkers(scenario.name, options, workers).then((code) => {
+        process.exitCode = code;
       });
+      return null;
     }
-    const onlyExplore = ['fc-seed', 'max-faults'].filter((flag) => args.flags.has(flag));
+    const onlyExplore = ['fc-seed', 'max-faults', 'workers'].filter((flag) => args.flags.has(flag));
     if (onlyExplore.length > 0) {
       throw new UsageError(`${onlyExplore.map((flag) => `--${flag}`).join(' and ')} ${onlyExplore.length === 1 ? 'goes' : 'go'} only with --explore`);
     }
@@ -116,62 +128,3 @@ export const simCommand: Command = {
     return 1;
   },
 };
-
-export interface ExploreOptions {
-  readonly runs: number;
-  readonly fcSeed: number;
-  readonly maxFaults: number;
-  readonly clients: number;
-  readonly durationMs: number;
-  readonly quiet: boolean;
-}
-
-function parseFcSeed(text: string | undefined): number {
-  // A random default, printed: repeated explorations then cover new seeds, and any one can be run again.
-  return text === undefined ? randomInt(0, 0x7fff_ffff) : parseInteger('fc-seed', text, 0, 0x7fff_ffff);
-}
-
-/** Where `explore` writes: the summary or failure, and progress lines. */
-export interface ExploreOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const PROCESS_OUTPUT: ExploreOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
-
-/** `sim <scenario> --explore`: the exit code, 1 when an invariant failed. */
-export function explore(scenario: Scenario, options: ExploreOptions, output: ExploreOutput = PROCESS_OUTPUT): number {
-  const { runs, fcSeed, maxFaults, clients, durationMs, quiet } = options;
-  const started = performance.now();
-  let lastProgress = started;
-  const result = checkScenario({
-    scenario,
-    clients,
-    durationMs,
-    numRuns: runs,
-    fcSeed,
-    maxFaults,
-    ...(!quiet && {
-      progress: (done: number) => {
-        if (performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-        lastProgress = performance.now();
-        const stage = done <= runs ? `${done} of ${runs} runs` : `shrinking a failure (${done - runs} runs)`;
-        output.err(`sim: explore ${stage}\n`);
-      },
-    }),
-  });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const again = `npx statewire sim ${scenario.name} --explore ${runs} --fc-seed ${fcSeed} --max-faults ${maxFaults} --clients ${clients} --duration ${durationMs}ms`;
-  if (result.failure === null) {
-    output.out(
-      `sim ${scenario.name}: explored ${result.runs} seeds with up to ${maxFaults} generated faults each (fast-check seed ${fcSeed}) in ${seconds} s; ` +
-        `${result.checks} invariant checks, no violation\n  again: ${again}\n`,
-    );
-    return 0;
-  }
-  output.out(`${result.failure.message}\n  explore again: ${again}\n`);
-  return 1;
-}
