@@ -2,10 +2,11 @@
 // `sim` is reproducible from its arguments, `serve handshake` talks to `connect
 // handshake` over loopback, and a `serve --record` log replays identically.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, killAll, run, startCli } from '../support/processes.js';
 import { connectClient } from '../support/tcp-client.js';
 
@@ -68,6 +69,58 @@ describe('statewire sim', () => {
     expect(result.stderr).toMatch(/--faults: fault 0 \(crash\): unknown node "nowhere"/);
   });
 });
+
+describe('statewire sim with a scenario module of your own', () => {
+  // The handshake with the client's ack timeout never armed, as a user's module would
+  // export a scenario: the default export, importing statewire's built modules.
+  const dist = (path: string) => JSON.stringify(pathToFileURL(join(CLI, '../../..', path)).href);
+  const brokenModule = [
+    `import { compileMachine, handshakeScenario } from ${dist('src/index.js')};`,
+    `import { handshakeClient } from ${dist('machines/handshake.js')};`,
+    'const client = compileMachine(handshakeClient.provide({ delays: { ackTimeout: Number.POSITIVE_INFINITY } }));',
+    "const machines = new Map([['handshake-client', client]]);",
+    "export default { ...handshakeScenario, name: 'broken-handshake', run: (config) => handshakeScenario.run({ ...config, machines }) };",
+  ].join('\n');
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'statewire-scenario-'));
+    writeFileSync(join(dir, 'broken.mjs'), brokenModule);
+    writeFileSync(join(dir, 'empty.mjs'), 'export const nothing = 1;\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the failure, prints commands that name the module, and the replay fails the same way', async () => {
+    const module = join(dir, 'broken.mjs');
+    const found = await statewire('sim', module, '--explore', '300', '--fc-seed', '1', '--clients', '10', '--duration', '4s', '--quiet');
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(new RegExp(`^sim ${escape(module)}: invariant state-bounds failed`));
+    expect(found.stdout).toContain(`explore again: npx statewire sim ${module} --explore 300 --fc-seed 1 --max-faults 6 --clients 10 --duration 4000ms`);
+    const replay = new RegExp(`replay: npx statewire sim ${escape(module)} --seed (\\d+) --clients 10 --duration 4000ms --faults '(.*)'`).exec(found.stdout);
+    expect(replay).not.toBeNull();
+    const [, seed, faults] = replay as RegExpExecArray;
+    const replayed = await statewire('sim', module, '--seed', seed!, '--clients', '10', '--duration', '4000ms', '--faults', faults!, '--quiet');
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toMatch(/VIOLATION \[state-bounds\] .* in awaitingAck/);
+  });
+
+  it('stops the other workers at the first failure and names the share that found it', async () => {
+    const module = join(dir, 'broken.mjs');
+    const found = await statewire('sim', module, '--explore', '600', '--workers', '2', '--fc-seed', '1', '--clients', '10', '--duration', '4s', '--quiet');
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(/invariant state-bounds failed .*fast-check seed [12]\)/);
+    expect(found.stdout).toMatch(new RegExp(`explore again: npx statewire sim ${escape(module)} --explore 300 --fc-seed [12] --max-faults 6`));
+  });
+
+  it('refuses a module that exports no scenario, with one line and exit code 2', async () => {
+    const result = await statewire('sim', join(dir, 'empty.mjs'), '--seed', '1');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/empty\.mjs exports no scenario: its default export \(or `scenario`\) needs name, summary/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('statewire serve handshake / connect handshake', () => {
   it('shakes hands over loopback and exits 0 after its PINGs', async () => {

@@ -2,7 +2,7 @@
 // share (explore.ts) and reports progress and the result to the parent thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { scenarioNamed } from '../../sim/scenarios.js';
+import { loadScenario } from '../../sim/scenarios.js';
 import type { ExploreShare, WorkerReport } from './explore.js';
 import { exploreShare } from './explore.js';
 
@@ -10,9 +10,9 @@ import { exploreShare } from './explore.js';
 const PROGRESS_INTERVAL_MS = 250;
 
 const share = workerData as ExploreShare;
-const scenario = scenarioNamed(share.scenario);
-if (parentPort === null || scenario === undefined) throw new Error(`explore worker: no parent thread or unknown scenario "${share.scenario}"`);
+if (parentPort === null) throw new Error('explore-worker runs as a worker thread of statewire sim --explore');
 const parent = parentPort;
+const scenario = await loadScenario(share.scenario);
 let lastPost = performance.now();
 const post = (report: WorkerReport): void => parent.postMessage(report);
 const result = exploreShare(scenario, share, (runs) => {

@@ -9,12 +9,14 @@ import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parseFaultSchedule } from '../../drivers/sim/faults.js';
 import type { FaultSchedule } from '../../drivers/sim/faults.js';
-import type { ScenarioConfig } from '../../sim/scenario.js';
+import type { Scenario, ScenarioConfig } from '../../sim/scenario.js';
 import { formatReport, replayCommand } from '../../sim/scenario.js';
-import { SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
-import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, UsageError } from '../args.js';
+import { isScenarioModule, loadScenario, scenarioChoices, SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
+import type { ParsedArgs } from '../args.js';
+import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, reportUsageError, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
+import type { ExploreOptions } from './explore.js';
 import { explore, exploreInWorkers } from './explore.js';
 
 /** World events between looks at the wall clock; a progress line at most once a second. */
@@ -35,6 +37,7 @@ function help(): string {
     '       statewire sim <scenario> --explore RUNS [--workers W] [--fc-seed N] [--max-faults K] [--clients K] [--duration DUR] [--quiet]',
     '',
     ...SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(12)} ${scenario.summary}`),
+    '  PATH.js      a scenario of your own: the default (or `scenario`) export of that ES module',
     '',
     '  --seed N         32-bit seed deciding every random choice (default: a random one, printed)',
     '  --clients K      client machines (default 10)',
@@ -59,72 +62,121 @@ export const simCommand: Command = {
   run(argv) {
     const args = parseCommandArgs(argv, help, ['hash', 'quiet']);
     if (args === null) return 0;
-    const [name] = args.positionals;
-    const scenario = scenarioNamed(name);
-    if (scenario === undefined) {
-      throw new UsageError(`sim needs a scenario, one of: ${SCENARIOS.map((s) => s.name).join(', ')}${name === undefined ? '' : ` (got "${name}")`}`);
+    const [spec] = args.positionals;
+    if (spec === undefined || (scenarioNamed(spec) === undefined && !isScenarioModule(spec))) {
+      throw new UsageError(`sim needs a scenario: ${scenarioChoices()}${spec === undefined ? '' : ` (got "${spec}")`}`);
     }
     rejectExtraArguments(args, 1);
     rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults', 'workers'], 'sim (see statewire sim --help)');
-    const clients = parseInteger('clients', args.flags.get('clients') ?? '10', 1, 1_000_000);
-    const durationMs = parseDuration('duration', args.flags.get('duration') ?? '5s');
-    if (!Number.isFinite(durationMs)) throw new UsageError('--duration must be finite');
-    const quiet = args.flags.has('quiet');
-    const exploreText = args.flags.get('explore');
-    if (exploreText !== undefined) {
-      const fixed = ['seed', 'faults', 'hash'].filter((flag) => args.flags.has(flag));
-      if (fixed.length > 0) throw new UsageError(`--explore generates seeds and schedules; it takes no ${fixed.map((flag) => `--${flag}`).join(', ')}`);
-      const options = {
+    const plan = parsePlan(args);
+    const builtIn = scenarioNamed(spec);
+    const outcome =
+      builtIn !== undefined
+        ? simulate(builtIn, plan)
+        : loadScenario(spec).then(
+            (scenario) => simulate(scenario, plan),
+            (error: unknown) => {
+              // A module that is missing, throws as it loads or exports no scenario: the user's input.
+              throw new UsageError(error instanceof Error ? error.message : String(error));
+            },
+          );
+    // A module loads, and worker threads explore, asynchronously: the exit code comes later.
+    if (typeof outcome === 'number') return outcome;
+    outcome.then(
+      (code) => {
+        process.exitCode = code;
+      },
+      reportUsageError,
+    );
+    return null;
+  },
+};
+
+/** What the flags ask for, before the scenario is known (a module loads asynchronously). */
+type SimPlan =
+  | { readonly kind: 'explore'; readonly options: ExploreOptions; readonly workers: number }
+  | {
+      readonly kind: 'run';
+      readonly seed: number;
+      readonly faultsText: string | undefined;
+      readonly clients: number;
+      readonly durationMs: number;
+      readonly hash: boolean;
+      readonly quiet: boolean;
+    };
+
+function parsePlan(args: ParsedArgs): SimPlan {
+  const clients = parseInteger('clients', args.flags.get('clients') ?? '10', 1, 1_000_000);
+  const durationMs = parseDuration('duration', args.flags.get('duration') ?? '5s');
+  if (!Number.isFinite(durationMs)) throw new UsageError('--duration must be finite');
+  const quiet = args.flags.has('quiet');
+  const exploreText = args.flags.get('explore');
+  if (exploreText !== undefined) {
+    const fixed = ['seed', 'faults', 'hash'].filter((flag) => args.flags.has(flag));
+    if (fixed.length > 0) throw new UsageError(`--explore generates seeds and schedules; it takes no ${fixed.map((flag) => `--${flag}`).join(', ')}`);
+    return {
+      kind: 'explore',
+      options: {
         runs: parseInteger('explore', exploreText, 1, 100_000_000),
         fcSeed: parseFcSeed(args.flags.get('fc-seed')),
         maxFaults: parseInteger('max-faults', args.flags.get('max-faults') ?? String(DEFAULT_MAX_FAULTS), 0, 1_000),
         clients,
         durationMs,
         quiet,
-      };
-      const workers = parseInteger('workers', args.flags.get('workers') ?? '1', 1, MAX_WORKERS);
-      if (workers === 1) return explore(scenario, options);
-      void exploreInWorkers(scenario.name, options, workers).then((code) => {
-        process.exitCode = code;
-      });
-      return null;
-    }
-    const onlyExplore = ['fc-seed', 'max-faults', 'workers'].filter((flag) => args.flags.has(flag));
-    if (onlyExplore.length > 0) {
-      throw new UsageError(`${onlyExplore.map((flag) => `--${flag}`).join(' and ')} ${onlyExplore.length === 1 ? 'goes' : 'go'} only with --explore`);
-    }
-    const seedText = args.flags.get('seed');
-    const seed = seedText === undefined ? randomInt(0, 0xffff_ffff) : parseInteger('seed', seedText, 0, 0xffff_ffff);
-    let faults: FaultSchedule = [];
-    const faultsText = args.flags.get('faults');
-    if (faultsText !== undefined) {
-      try {
-        faults = parseFaultSchedule(JSON.parse(faultsText), new Set(scenario.nodes(clients)));
-      } catch (error) {
-        throw new UsageError(`--faults: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    // Wall time only decides when to print: the run itself never reads a clock.
-    let lastProgress = performance.now();
-    const config: ScenarioConfig = {
-      seed,
-      faults,
-      clients,
-      durationMs,
-      hashTrace: args.flags.has('hash'),
-      ...(!quiet && {
-        progressEvery: PROGRESS_EVERY,
-        progress: (stats) => {
-          if (performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-          lastProgress = performance.now();
-          process.stderr.write(`sim: ${(stats.time / 1000).toFixed(1)} s virtual, ${stats.dispatcherEvents} dispatcher events, ${stats.faultsApplied} faults\n`);
-        },
-      }),
+      },
+      workers: parseInteger('workers', args.flags.get('workers') ?? '1', 1, MAX_WORKERS),
     };
-    const report = scenario.run(config);
-    process.stdout.write(`${formatReport(scenario.name, config, report)}\n`);
-    if (report.violations.length === 0) return 0;
-    process.stdout.write(`replay: ${replayCommand(scenario.name, config)}\n`);
-    return 1;
-  },
-};
+  }
+  const onlyExplore = ['fc-seed', 'max-faults', 'workers'].filter((flag) => args.flags.has(flag));
+  if (onlyExplore.length > 0) {
+    throw new UsageError(`${onlyExplore.map((flag) => `--${flag}`).join(' and ')} ${onlyExplore.length === 1 ? 'goes' : 'go'} only with --explore`);
+  }
+  const seedText = args.flags.get('seed');
+  return {
+    kind: 'run',
+    seed: seedText === undefined ? randomInt(0, 0xffff_ffff) : parseInteger('seed', seedText, 0, 0xffff_ffff),
+    faultsText: args.flags.get('faults'),
+    clients,
+    durationMs,
+    hash: args.flags.has('hash'),
+    quiet,
+  };
+}
+
+/** One run, or an exploration: the exit code (later, when worker threads explore). */
+function simulate(scenario: Scenario, plan: SimPlan): number | Promise<number> {
+  if (plan.kind === 'explore') {
+    return plan.workers === 1 ? explore(scenario, plan.options) : exploreInWorkers(scenario.name, plan.options, plan.workers);
+  }
+  const { seed, clients, durationMs, quiet } = plan;
+  let faults: FaultSchedule = [];
+  if (plan.faultsText !== undefined) {
+    try {
+      faults = parseFaultSchedule(JSON.parse(plan.faultsText), new Set(scenario.nodes(clients)));
+    } catch (error) {
+      throw new UsageError(`--faults: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  // Wall time only decides when to print: the run itself never reads a clock.
+  let lastProgress = performance.now();
+  const config: ScenarioConfig = {
+    seed,
+    faults,
+    clients,
+    durationMs,
+    hashTrace: plan.hash,
+    ...(!quiet && {
+      progressEvery: PROGRESS_EVERY,
+      progress: (stats) => {
+        if (performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = performance.now();
+        process.stderr.write(`sim: ${(stats.time / 1000).toFixed(1)} s virtual, ${stats.dispatcherEvents} dispatcher events, ${stats.faultsApplied} faults\n`);
+      },
+    }),
+  };
+  const report = scenario.run(config);
+  process.stdout.write(`${formatReport(scenario.name, config, report)}\n`);
+  if (report.violations.length === 0) return 0;
+  process.stdout.write(`replay: ${replayCommand(scenario.name, config)}\n`);
+  return 1;
+}
