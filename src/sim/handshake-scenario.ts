@@ -112,7 +112,7 @@ function runHandshake(config: ScenarioConfig): ScenarioReport {
     },
     crash: countConnectedLive,
   });
-  if (config.onStep !== undefined) world.observe({ step: config.onStep });
+  if (config.observer !== undefined) world.observe(config.observer);
 
   const until = config.durationMs + settleMs();
   const suite = config.invariants === false ? null : new InvariantSuite(world, handshakeInvariants(limit));

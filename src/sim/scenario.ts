@@ -3,7 +3,7 @@
 // failure found by fast-check replays from the command line with the printed arguments.
 
 import type { FaultSchedule } from '../drivers/sim/faults.js';
-import type { SimStep, WorldStats } from '../drivers/sim/world.js';
+import type { SimObserver, WorldStats } from '../drivers/sim/world.js';
 import type { CompiledMachine } from '../machine/compiled.js';
 import type { Violation } from './invariant.js';
 
@@ -22,8 +22,8 @@ export interface ScenarioConfig {
   readonly progressEvery?: number;
   /** Replace a registered machine kind (a deliberately broken variant in a test). */
   readonly machines?: ReadonlyMap<string, CompiledMachine>;
-  /** Sees every step (a test collecting the trace). */
-  readonly onStep?: (step: SimStep) => void;
+  /** Sees the run as the world tells it: steps, faults, boots, crashes (a test collecting the trace, `statewire sim --trace`). */
+  readonly observer?: SimObserver;
 }
 
 export interface ScenarioReport {

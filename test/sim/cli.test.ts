@@ -52,6 +52,9 @@ describe('statewire sim', () => {
   });
 
   it('refuses --explore with a fixed seed or schedule, and explore flags without it', async () => {
+    const withTrace = await statewire('sim', 'handshake', '--explore', '5', '--trace', 'all');
+    expect(withTrace.code).toBe(2);
+    expect(withTrace.stderr).toMatch(/it takes no --trace/);
     const withSeed = await statewire('sim', 'handshake', '--explore', '5', '--seed', '1');
     expect(withSeed.code).toBe(2);
     expect(withSeed.stderr).toMatch(/--explore generates seeds and schedules; it takes no --seed/);
@@ -101,6 +104,18 @@ describe('statewire sim with a scenario module of your own', () => {
     const replayed = await statewire('sim', module, '--seed', seed!, '--clients', '10', '--duration', '4000ms', '--faults', faults!, '--quiet');
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toMatch(/VIOLATION \[state-bounds\] .* in awaitingAck/);
+
+    // --trace with the machine the violation names tells its story, and only its (and the faults').
+    const violation = /VIOLATION \[state-bounds\] at ([\d.]+) ms: (\S+) stayed/.exec(replayed.stdout);
+    expect(violation).not.toBeNull();
+    const [, at, machine] = violation as RegExpExecArray;
+    const traced = await statewire('sim', module, '--seed', seed!, '--clients', '10', '--duration', '4000ms', '--faults', faults!, '--quiet', '--trace', machine!);
+    const lines = traced.stdout.split('\n').filter((line) => / ms {2}/.test(line));
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.every((line) => line.includes(`  ${machine}  `) || line.includes('  fault '))).toBe(true);
+    expect(lines.some((line) => / message "WELCOME \S+" {2}handshake -> awaitingAck: /.test(line))).toBe(true);
+    // It left awaitingAck (too late) at the violation's time.
+    expect(lines.some((line) => line.trimStart().startsWith(`${at} ms  ${machine}  `) && line.includes(' awaitingAck -> '))).toBe(true);
   });
 
   it('stops the other workers at the first failure and names the share that found it', async () => {

@@ -81,7 +81,7 @@ describe('timerScope', () => {
     h.invariant.retire?.('n', 1, 'c1', { value: 'connected', state: 'connected', context: null, status: 'active' });
     h.step(1, 'c1', 'spawning', 'xstate.init', 'closing');
     h.step(2, 'c2', 'awaitingAck', 'message', 'connected', [arm]);
-    h.invariant.crash?.('n', 1);
+    h.invariant.crash?.('n', 1, 0);
     h.step(3, 'c2', 'spawning', 'xstate.init', 'closing', [], 2);
     h.step(4, 'c2', 'spawning', 'xstate.init', 'closing');
     expect(h.failures).toEqual([]);
@@ -130,7 +130,7 @@ describe('stateBounds', () => {
   it('forgets a crashed incarnation', () => {
     const h = harness(bounds);
     h.step(0, 'c1', 'connecting', 'connected', 'handshake');
-    h.invariant.crash?.('n', 1);
+    h.invariant.crash?.('n', 1, 0);
     h.clocks.set('n', 5000);
     h.invariant.sweep?.(false);
     expect(h.failures).toEqual([]);

@@ -73,8 +73,10 @@ describe('world observers', () => {
         faults,
         clients: 40,
         durationMs: 2_000,
-        onStep: ({ step }) => {
-          if (step.machine.startsWith('c') && step.from === 'awaitingAck' && step.to === 'connected') stepped++;
+        observer: {
+          step: ({ step }) => {
+            if (step.machine.startsWith('c') && step.from === 'awaitingAck' && step.to === 'connected') stepped++;
+          },
         },
       });
       expect(stepped).toBeGreaterThan(0);
@@ -93,8 +95,10 @@ describe('world observers', () => {
       clients: 40,
       durationMs: 2_000,
       machines,
-      onStep: ({ step }) => {
-        if (step.machine.startsWith('c') && step.from === 'awaitingAck' && step.to === 'connected') stepped++;
+      observer: {
+        step: ({ step }) => {
+          if (step.machine.startsWith('c') && step.from === 'awaitingAck' && step.to === 'connected') stepped++;
+        },
       },
     });
     expect(report.violations[0]?.invariant).toBe('state-bounds');

@@ -11,6 +11,7 @@ import { parseFaultSchedule } from '../../drivers/sim/faults.js';
 import type { FaultSchedule } from '../../drivers/sim/faults.js';
 import type { Scenario, ScenarioConfig } from '../../sim/scenario.js';
 import { formatReport, replayCommand } from '../../sim/scenario.js';
+import { traceObserver } from '../../sim/trace-lines.js';
 import { isScenarioModule, loadScenario, scenarioChoices, SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
 import type { ParsedArgs } from '../args.js';
 import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, reportUsageError, UsageError } from '../args.js';
@@ -33,7 +34,7 @@ function parseFcSeed(text: string | undefined): number {
 
 function help(): string {
   return [
-    'usage: statewire sim <scenario> [--seed N] [--clients K] [--duration DUR] [--faults JSON] [--hash] [--quiet]',
+    'usage: statewire sim <scenario> [--seed N] [--clients K] [--duration DUR] [--faults JSON] [--trace FILTER] [--hash] [--quiet]',
     '       statewire sim <scenario> --explore RUNS [--workers W] [--fc-seed N] [--max-faults K] [--clients K] [--duration DUR] [--quiet]',
     '',
     ...SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(12)} ${scenario.summary}`),
@@ -44,6 +45,8 @@ function help(): string {
     '  --duration DUR   virtual time over which clients start and faults fall (default 5s); the run then settles',
     '  --faults JSON    fault schedule: [{"at":ms,"fault":{"type":"partition","a":"server","b":"client1","oneWay":false,"durationMs":1500}}, ...]',
     '                   types: partition, hold, reset, refuse, crash, latency (see docs/simulation.md)',
+    '  --trace FILTER   print the steps of the machines FILTER selects (as violations name them: client3~1/c6;',
+    '                   a node, client3; an incarnation, client3~1; or all), every fault, and their nodes\' crashes and boots',
     '  --hash           print the SHA-256 of the full trace (same arguments, same hash)',
     '  --quiet          no progress lines',
     '',
@@ -67,7 +70,7 @@ export const simCommand: Command = {
       throw new UsageError(`sim needs a scenario: ${scenarioChoices()}${spec === undefined ? '' : ` (got "${spec}")`}`);
     }
     rejectExtraArguments(args, 1);
-    rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults', 'workers'], 'sim (see statewire sim --help)');
+    rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'trace', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults', 'workers'], 'sim (see statewire sim --help)');
     const plan = parsePlan(args);
     const builtIn = scenarioNamed(spec);
     const outcome =
@@ -99,6 +102,7 @@ type SimPlan =
       readonly kind: 'run';
       readonly seed: number;
       readonly faultsText: string | undefined;
+      readonly trace: string | undefined;
       readonly clients: number;
       readonly durationMs: number;
       readonly hash: boolean;
@@ -112,7 +116,7 @@ function parsePlan(args: ParsedArgs): SimPlan {
   const quiet = args.flags.has('quiet');
   const exploreText = args.flags.get('explore');
   if (exploreText !== undefined) {
-    const fixed = ['seed', 'faults', 'hash'].filter((flag) => args.flags.has(flag));
+    const fixed = ['seed', 'faults', 'trace', 'hash'].filter((flag) => args.flags.has(flag));
     if (fixed.length > 0) throw new UsageError(`--explore generates seeds and schedules; it takes no ${fixed.map((flag) => `--${flag}`).join(', ')}`);
     return {
       kind: 'explore',
@@ -136,6 +140,7 @@ function parsePlan(args: ParsedArgs): SimPlan {
     kind: 'run',
     seed: seedText === undefined ? randomInt(0, 0xffff_ffff) : parseInteger('seed', seedText, 0, 0xffff_ffff),
     faultsText: args.flags.get('faults'),
+    trace: args.flags.get('trace'),
     clients,
     durationMs,
     hash: args.flags.has('hash'),
@@ -159,12 +164,16 @@ function simulate(scenario: Scenario, plan: SimPlan): number | Promise<number> {
   }
   // Wall time only decides when to print: the run itself never reads a clock.
   let lastProgress = performance.now();
+  const trace = plan.trace;
   const config: ScenarioConfig = {
     seed,
     faults,
     clients,
     durationMs,
     hashTrace: plan.hash,
+    ...(trace !== undefined && {
+      observer: traceObserver(trace, (line) => process.stdout.write(`${line}\n`)),
+    }),
     ...(!quiet && {
       progressEvery: PROGRESS_EVERY,
       progress: (stats) => {

@@ -54,9 +54,10 @@ export function incarnationKey(node: string, incarnation: number): string {
 export interface SimObserver {
   step?(step: SimStep): void;
   retire?(node: string, incarnation: number, machine: string, snapshot: CompiledSnapshot): void;
-  boot?(node: string, incarnation: number): void;
+  /** `at`: world time, ms. */
+  boot?(node: string, incarnation: number, at: number): void;
   /** The node is going down: its dispatcher (`dispatcherOf`) can still be read, for the last time. */
-  crash?(node: string, incarnation: number): void;
+  crash?(node: string, incarnation: number, at: number): void;
   fault?(at: number, fault: Fault, applied: boolean): void;
 }
 
@@ -321,7 +322,7 @@ export class SimWorld {
     node.driver = driver;
     node.dispatcher = dispatcher;
     dispatcher.start();
-    for (const observer of this.observers) observer.boot?.(name, incarnation);
+    for (const observer of this.observers) observer.boot?.(name, incarnation, this.time);
     node.spec.boot({
       node: name,
       incarnation,
@@ -345,7 +346,7 @@ export class SimWorld {
     const driver = node.driver;
     if (driver === null) return false;
     // Told first, so an observer can still read what the node's machines were doing.
-    for (const observer of this.observers) observer.crash?.(node.spec.name, node.incarnation);
+    for (const observer of this.observers) observer.crash?.(node.spec.name, node.incarnation, this.time);
     const stats = node.dispatcher?.stats();
     this.retiredDispatcherEvents += stats?.events ?? 0;
     this.retiredSteps += stats?.steps ?? 0;
