@@ -1,6 +1,7 @@
 // `statewire sim <scenario> --seed N [--clients K] [--duration DUR] [--faults JSON]`: run a
-// scenario in the deterministic simulator and print the summary. The same arguments give
-// the same run, so this is also how a failing property test's seed is replayed.
+// scenario (statewire's own, or the module of a user's) in the deterministic simulator and
+// print the summary, with `--trace` the steps that led there. The same arguments give the
+// same run, so this is also how a failing property test's seed is replayed.
 // `--explore N` runs N seeds and generated fault schedules instead (explore.ts): the
 // property test from the command line, on as many worker threads as asked. Exit code 1
 // when an invariant failed.
