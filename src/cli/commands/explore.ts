@@ -151,6 +151,8 @@ export function exploreInWorkers(scenario: string, options: ExploreOptions, work
     };
     threads.forEach((thread, i) => {
       thread.on('message', (report: WorkerReport) => {
+        // Threads being stopped may still deliver: one report, one failure at most.
+        if (settled) return;
         if (report.kind === 'progress') {
           done[i] = report.runs;
           if (options.quiet || performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
