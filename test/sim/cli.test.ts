@@ -170,7 +170,7 @@ describe('statewire serve --record / replay', () => {
       for (const client of clients) await client.closed();
       server.child.kill('SIGINT');
       expect(await server.exited()).toBe(0);
-      expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/^\{"k":"header","v":1,"app":"echo"/);
+      expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/^\{"k":"header","v":2,"app":"echo"/);
       const replay = await statewire('replay', file);
       expect(replay.stdout).toMatch(/every step identical to the recording/);
       expect(replay.code).toBe(0);

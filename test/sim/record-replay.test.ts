@@ -9,7 +9,7 @@ import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { TraceStep } from '../../src/dispatcher/dispatcher.js';
 import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import { NetDriver } from '../../src/drivers/net/net-driver.js';
-import { parseLog } from '../../src/drivers/record/log-format.js';
+import { LOG_VERSION, parseLog } from '../../src/drivers/record/log-format.js';
 import { MemoryLineSink } from '../../src/drivers/record/ndjson-writer.js';
 import { RecordingDriver } from '../../src/drivers/record/recording-driver.js';
 import { replayLog } from '../../src/drivers/record/replay.js';
@@ -108,7 +108,7 @@ describe('record and replay', () => {
 
   it('reports the first step that differs', () => {
     const sink = new MemoryLineSink();
-    sink.write(JSON.stringify({ k: 'header', v: 1, app: 'echo', flags: { port: '0' }, t: 0 }));
+    sink.write(JSON.stringify({ k: 'header', v: LOG_VERSION, app: 'echo', flags: { port: '0' }, t: 0 }));
     sink.write(JSON.stringify({ k: 'step', m: 'echo-server', f: '(spawning)', ev: 'xstate.init', to: 'starting', h: '00000000' }));
     const report = replayLog(parseLog(sink.text()), echoApp.configure(new Map([['port', '0']])));
     expect(report.divergence).toMatch(/step differs: recorded echo-server: \(spawning\) --xstate.init--> starting \[00000000\]/);

@@ -5,11 +5,12 @@
 // The format is documented in docs/simulation.md ("The record log"); bump LOG_VERSION on
 // any change.
 
-import { canonicalJson, fnv1a } from '../../core/canonical-json.js';
+import { digest } from '../../core/canonical-json.js';
 import type { IoEvent } from '../../core/events.js';
 import type { TraceStep } from '../../dispatcher/dispatcher.js';
 
-export const LOG_VERSION = 1;
+/** 2: step digests hash bytes as they are, not their base64 text. */
+export const LOG_VERSION = 2;
 
 /** An IoEvent as stored: `data` bytes become base64 text. */
 export type StoredIoEvent = Exclude<IoEvent, { type: 'data' }> | { type: 'data'; conn: number; b64: string };
@@ -45,7 +46,7 @@ export function stepLine(step: TraceStep): Extract<LogLine, { k: 'step' }> {
     f: step.from,
     ev: step.event.type,
     to: step.to,
-    h: fnv1a(canonicalJson([step.time, step.machine, step.from, step.event, step.to, step.effects])),
+    h: digest([step.time, step.machine, step.from, step.event, step.to, step.effects]),
   };
 }
 
