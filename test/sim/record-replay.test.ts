@@ -3,13 +3,15 @@
 // the live one step by step (time, machine, from, event, to, effects). Only 127.0.0.1.
 
 import net from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { echoApp } from '../../src/cli/apps/echo.js';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { TraceStep } from '../../src/dispatcher/dispatcher.js';
 import { Dispatcher } from '../../src/dispatcher/dispatcher.js';
 import { NetDriver } from '../../src/drivers/net/net-driver.js';
-import { LOG_VERSION, parseLog } from '../../src/drivers/record/log-format.js';
+import type { StoredIoEvent } from '../../src/drivers/record/log-format.js';
+import { dataLine, loadEvent, LOG_VERSION, parseLog } from '../../src/drivers/record/log-format.js';
 import { MemoryLineSink } from '../../src/drivers/record/ndjson-writer.js';
 import { RecordingDriver } from '../../src/drivers/record/recording-driver.js';
 import { replayLog } from '../../src/drivers/record/replay.js';
@@ -112,5 +114,19 @@ describe('record and replay', () => {
     sink.write(JSON.stringify({ k: 'step', m: 'echo-server', f: '(spawning)', ev: 'xstate.init', to: 'starting', h: '00000000' }));
     const report = replayLog(parseLog(sink.text()), echoApp.configure(new Map([['port', '0']])));
     expect(report.divergence).toMatch(/step differs: recorded echo-server: \(spawning\) --xstate.init--> starting \[00000000\]/);
+  });
+});
+
+describe('the record log lines', () => {
+  it('writes a data input as JSON.stringify would, so any JSON reader reads it back', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.nat(), fc.uint8Array({ maxLength: 600 }), (time, nested, conn, bytes) => {
+        const event = { type: 'data' as const, conn, bytes: Buffer.from(bytes) };
+        const stored = { type: 'data', conn, b64: Buffer.from(bytes).toString('base64') };
+        expect(dataLine(time, nested, event)).toBe(JSON.stringify({ k: 'io', t: time, ...(nested && { n: 1 }), e: stored }));
+        expect(loadEvent((JSON.parse(dataLine(time, nested, event)) as { e: StoredIoEvent }).e)).toEqual(event);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -9,7 +9,7 @@ import type { CloseMode } from '../../core/effects.js';
 import type { ConnId, IoEvent, ListenerId } from '../../core/events.js';
 import type { TraceStep } from '../../dispatcher/dispatcher.js';
 import type { LogLine } from './log-format.js';
-import { LOG_VERSION, stepLine, storeEvent } from './log-format.js';
+import { dataLine, LOG_VERSION, stepLine } from './log-format.js';
 import type { LineSink } from './ndjson-writer.js';
 
 export interface RecordingHeader {
@@ -126,12 +126,10 @@ export class RecordingDriver implements Driver {
   }
 
   private onSink(event: IoEvent, hooks: DriverHooks): void {
-    if (this.depth === 0) {
-      this.time = this.inner.now();
-      this.emit({ k: 'io', t: this.time, e: storeEvent(event) });
-    } else {
-      this.emit({ k: 'io', t: this.time, n: 1, e: storeEvent(event) });
-    }
+    const nested = this.depth > 0;
+    if (!nested) this.time = this.inner.now();
+    if (event.type === 'data') this.out.write(dataLine(this.time, nested, event));
+    else this.emit(nested ? { k: 'io', t: this.time, n: 1, e: event } : { k: 'io', t: this.time, e: event });
     hooks.sink(event);
   }
 
