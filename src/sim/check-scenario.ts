@@ -63,15 +63,32 @@ export function checkScenario(options: ScenarioCheckOptions): ScenarioCheckResul
   );
   if (!details.failed || details.counterexample === null) return { runs: details.numRuns, checks, failure: null };
   const [seed, faults] = details.counterexample;
-  const report = scenario.run(configOf(seed, faults));
-  const violation = report.violations[0] ?? { invariant: '?', time: 0, message: 'no violation on the re-run: the scenario is not deterministic' };
+  const violation = rerun(scenario, configOf(seed, faults));
   const command = replayCommand(scenario.name, configOf(seed, faults));
+  const what = violation.invariant === THREW ? `a run threw` : `invariant ${violation.invariant} failed`;
   const message = [
-    `sim ${scenario.name}: invariant ${violation.invariant} failed (after ${details.numRuns} runs, ${details.numShrinks} shrinks; fast-check seed ${options.fcSeed})`,
-    `  at ${violation.time.toFixed(3)} ms: ${violation.message}`,
+    `sim ${scenario.name}: ${what} (after ${details.numRuns} runs, ${details.numShrinks} shrinks; fast-check seed ${options.fcSeed})`,
+    violation.invariant === THREW ? `  ${violation.message}` : `  at ${violation.time.toFixed(3)} ms: ${violation.message}`,
     `  seed: ${seed}`,
     `  faults: ${JSON.stringify(faults)}`,
     `  replay: ${command}`,
   ].join('\n');
   return { runs: details.numRuns, checks, failure: { seed, faults, violation, command, message } };
+}
+
+/** The `invariant` of a failure that is an exception from the scenario's own code (a bug in an invariant, say). */
+export const THREW = 'threw';
+
+/**
+ * The shrunk case again, for its first violation. fast-check counts a run that throws as
+ * failing too, and shrinks it like any other: the failure then carries the error, so it
+ * comes with a replay command as well.
+ */
+function rerun(scenario: Scenario, config: ScenarioConfig): Violation {
+  try {
+    const report = scenario.run(config);
+    return report.violations[0] ?? { invariant: '?', time: 0, message: 'no violation on the re-run: the scenario is not deterministic' };
+  } catch (error) {
+    return { invariant: THREW, time: 0, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
 }

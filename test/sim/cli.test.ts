@@ -89,6 +89,17 @@ describe('statewire sim with a scenario module of your own', () => {
     dir = mkdtempSync(join(tmpdir(), 'statewire-scenario-'));
     writeFileSync(join(dir, 'broken.mjs'), brokenModule);
     writeFileSync(join(dir, 'empty.mjs'), 'export const nothing = 1;\n');
+    // A scenario whose own code throws on some seeds (a bug in an invariant, say).
+    writeFileSync(
+      join(dir, 'throws.mjs'),
+      [
+        `import { handshakeScenario } from ${dist('src/index.js')};`,
+        'export const scenario = { ...handshakeScenario, run: (config) => {',
+        "  if (config.seed % 3 === 0) throw new Error(`invariant code broke at seed ${config.seed}`);",
+        '  return handshakeScenario.run(config);',
+        '} };',
+      ].join('\n'),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -124,6 +135,14 @@ describe('statewire sim with a scenario module of your own', () => {
     expect(found.code).toBe(1);
     expect(found.stdout).toMatch(/invariant state-bounds failed .*fast-check seed [12]\)/);
     expect(found.stdout).toMatch(new RegExp(`explore again: npx statewire sim ${escape(module)} --explore 300 --fc-seed [12] --max-faults 6`));
+  });
+
+  it('reports a run that throws like a violation: shrunk, with the error and its replay', async () => {
+    const module = join(dir, 'throws.mjs');
+    const found = await statewire('sim', module, '--explore', '50', '--fc-seed', '1', '--clients', '4', '--duration', '2s', '--quiet');
+    expect(found.code).toBe(1);
+    expect(found.stdout).toMatch(new RegExp(`^sim ${escape(module)}: a run threw \\(after \\d+ runs, \\d+ shrinks; fast-check seed 1\\)\n  Error: invariant code broke at seed 0\n`));
+    expect(found.stdout).toContain(`replay: npx statewire sim ${module} --seed 0 --clients 4 --duration 2000ms --faults '[]'`);
   });
 
   it('refuses a module that exports no scenario, with one line and exit code 2', async () => {
