@@ -43,17 +43,18 @@ function base64Of(bytes: Uint8Array): unknown {
 }
 
 /**
- * `value` (found under `key`) as JSON.stringify with the old replacer saw it: byte arrays
+ * `value` (found under `key`, an index in an array) as JSON.stringify with the old replacer saw it: byte arrays
  * replaced by `bytes`, a toJSON applied, non-finite numbers as strings. The value itself
  * when nothing inside needed replacing, else copies of just the objects and arrays on the
  * way to what did.
  */
-function canonical(value: unknown, key: string, bytes: (array: Uint8Array) => unknown): unknown {
+function canonical(value: unknown, key: string | number, bytes: (array: Uint8Array) => unknown): unknown {
   // Bytes are recognised before toJSON, which a Buffer has and a Uint8Array does not.
   if (value instanceof Uint8Array) return bytes(value);
   let converted = false;
   if (hasToJson(value)) {
-    value = value.toJSON(key);
+    // An array index becomes the string JSON.stringify would pass only here: toJSON is rare.
+    value = value.toJSON(String(key));
     converted = true;
   }
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
@@ -62,7 +63,7 @@ function canonical(value: unknown, key: string, bytes: (array: Uint8Array) => un
     let copy: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const replaced = canonical(item, String(i), bytes);
+      const replaced = canonical(item, i, bytes);
       if (replaced !== item) (copy ??= value.slice())[i] = replaced;
     }
     return copy ?? value;

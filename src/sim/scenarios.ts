@@ -19,7 +19,7 @@ export function scenarioChoices(): string {
 }
 
 /** Whether `spec` names a module file rather than one of statewire's scenarios. */
-export function isScenarioModule(spec: string): boolean {
+function isScenarioModule(spec: string): boolean {
   return spec.includes('/') || /\.m?js$/.test(spec);
 }
 

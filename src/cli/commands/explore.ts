@@ -21,13 +21,8 @@ export interface ExploreOptions {
 }
 
 /** What one worker explores: its runs under its own fast-check seed. */
-export interface ExploreShare {
+export interface ExploreShare extends Omit<ExploreOptions, 'quiet'> {
   readonly scenario: string;
-  readonly runs: number;
-  readonly fcSeed: number;
-  readonly maxFaults: number;
-  readonly clients: number;
-  readonly durationMs: number;
 }
 
 export type WorkerReport = { readonly kind: 'progress'; readonly runs: number } | { readonly kind: 'done'; readonly result: ScenarioCheckResult };
@@ -43,9 +38,21 @@ const PROCESS_OUTPUT: ExploreOutput = {
   err: (text) => process.stderr.write(text),
 };
 
-/** A progress line at most this often. */
-const PROGRESS_INTERVAL_MS = 1_000;
-const MAX_FC_SEED = 0x7fff_ffff;
+/** A progress line (of `sim` and `sim --explore`) at most this often. */
+export const PROGRESS_INTERVAL_MS = 1_000;
+/** fast-check seeds are 32-bit signed integers; the CLI takes the non-negative ones. */
+export const MAX_FC_SEED = 0x7fff_ffff;
+
+/** `report`, called at most once every `intervalMs` of wall time (progress lines, progress messages). */
+export function throttled<T>(intervalMs: number, report: (value: T) => void): (value: T) => void {
+  let last = performance.now();
+  return (value) => {
+    const now = performance.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    report(value);
+  };
+}
 
 /** RUNS split into `workers` shares as even as whole runs allow; share i under fast-check seed S + i. */
 export function exploreShares(scenario: string, options: ExploreOptions, workers: number): ExploreShare[] {
@@ -60,7 +67,7 @@ export function exploreShares(scenario: string, options: ExploreOptions, workers
   }));
 }
 
-function exploreCommand(share: Pick<ExploreShare, 'scenario' | 'runs' | 'fcSeed' | 'maxFaults' | 'clients' | 'durationMs'>, workers: number): string {
+function exploreCommand(share: ExploreShare, workers: number): string {
   const split = workers > 1 ? ` --workers ${workers}` : '';
   return (
     `npx statewire sim ${share.scenario} --explore ${share.runs} --fc-seed ${share.fcSeed}${split} ` +
@@ -118,13 +125,8 @@ export function exploreShare(scenario: Scenario, share: ExploreShare, progress?:
 /** `--explore` in this thread: the exit code. */
 export function explore(scenario: Scenario, options: ExploreOptions, output: ExploreOutput = PROCESS_OUTPUT): number {
   const started = performance.now();
-  let lastProgress = started;
   const shares = exploreShares(scenario.name, options, 1);
-  const progress = (done: number): void => {
-    if (performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-    lastProgress = performance.now();
-    output.err(describeProgress(done, options.runs, 1));
-  };
+  const progress = throttled<number>(PROGRESS_INTERVAL_MS, (done) => output.err(describeProgress(done, options.runs, 1)));
   const result = exploreShare(scenario, shares[0] as ExploreShare, options.quiet ? undefined : progress);
   return reportExploration(scenario.name, options, shares, [result], (performance.now() - started) / 1000, output);
 }
@@ -140,7 +142,7 @@ export function exploreInWorkers(scenario: string, options: ExploreOptions, work
   const done = shares.map(() => 0);
   const results: (ScenarioCheckResult | null)[] = shares.map(() => null);
   const threads = shares.map((share) => new Worker(new URL('./explore-worker.js', import.meta.url), { workerData: share }));
-  let lastProgress = started;
+  const progress = throttled<number>(PROGRESS_INTERVAL_MS, (total) => output.err(describeProgress(total, options.runs, shares.length)));
   return new Promise((resolve) => {
     let settled = false;
     const finish = (code: number): void => {
@@ -155,9 +157,7 @@ export function exploreInWorkers(scenario: string, options: ExploreOptions, work
         if (settled) return;
         if (report.kind === 'progress') {
           done[i] = report.runs;
-          if (options.quiet || performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-          lastProgress = performance.now();
-          output.err(describeProgress(done.reduce((sum, runs) => sum + runs, 0), options.runs, shares.length));
+          if (!options.quiet) progress(done.reduce((sum, runs) => sum + runs, 0));
           return;
         }
         results[i] = report.result;

@@ -10,27 +10,27 @@ import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parseFaultSchedule } from '../../drivers/sim/faults.js';
 import type { FaultSchedule } from '../../drivers/sim/faults.js';
+import type { WorldStats } from '../../drivers/sim/world.js';
 import type { Scenario, ScenarioConfig } from '../../sim/scenario.js';
 import { formatReport, replayCommand } from '../../sim/scenario.js';
 import { traceObserver } from '../../sim/trace-lines.js';
-import { isScenarioModule, loadScenario, scenarioChoices, SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
+import { loadScenario, scenarioChoices, SCENARIOS, scenarioNamed } from '../../sim/scenarios.js';
 import type { ParsedArgs } from '../args.js';
 import { parseDuration, parseInteger, rejectExtraArguments, rejectUnknownFlags, reportUsageError, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
 import type { ExploreOptions } from './explore.js';
-import { explore, exploreInWorkers } from './explore.js';
+import { explore, exploreInWorkers, MAX_FC_SEED, PROGRESS_INTERVAL_MS, throttled } from './explore.js';
 
 /** World events between looks at the wall clock; a progress line at most once a second. */
 const PROGRESS_EVERY = 50_000;
-const PROGRESS_INTERVAL_MS = 1_000;
 
 const DEFAULT_MAX_FAULTS = 6;
 const MAX_WORKERS = 256;
 
 function parseFcSeed(text: string | undefined): number {
   // A random default, printed: repeated explorations then cover new seeds, and any one can be run again.
-  return text === undefined ? randomInt(0, 0x7fff_ffff) : parseInteger('fc-seed', text, 0, 0x7fff_ffff);
+  return text === undefined ? randomInt(0, MAX_FC_SEED) : parseInteger('fc-seed', text, 0, MAX_FC_SEED);
 }
 
 function help(): string {
@@ -67,9 +67,7 @@ export const simCommand: Command = {
     const args = parseCommandArgs(argv, help, ['hash', 'quiet']);
     if (args === null) return 0;
     const [spec] = args.positionals;
-    if (spec === undefined || (scenarioNamed(spec) === undefined && !isScenarioModule(spec))) {
-      throw new UsageError(`sim needs a scenario: ${scenarioChoices()}${spec === undefined ? '' : ` (got "${spec}")`}`);
-    }
+    if (spec === undefined) throw new UsageError(`sim needs a scenario: ${scenarioChoices()}`);
     rejectExtraArguments(args, 1);
     rejectUnknownFlags(args, ['seed', 'clients', 'duration', 'faults', 'trace', 'hash', 'quiet', 'explore', 'fc-seed', 'max-faults', 'workers'], 'sim (see statewire sim --help)');
     const plan = parsePlan(args);
@@ -80,7 +78,7 @@ export const simCommand: Command = {
         : loadScenario(spec).then(
             (scenario) => simulate(scenario, plan),
             (error: unknown) => {
-              // A module that is missing, throws as it loads or exports no scenario: the user's input.
+              // An unknown name, or a module that is missing, throws as it loads or exports no scenario: the user's input.
               throw new UsageError(error instanceof Error ? error.message : String(error));
             },
           );
@@ -163,8 +161,6 @@ function simulate(scenario: Scenario, plan: SimPlan): number | Promise<number> {
       throw new UsageError(`--faults: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  // Wall time only decides when to print: the run itself never reads a clock.
-  let lastProgress = performance.now();
   const trace = plan.trace;
   const config: ScenarioConfig = {
     seed,
@@ -177,11 +173,10 @@ function simulate(scenario: Scenario, plan: SimPlan): number | Promise<number> {
     }),
     ...(!quiet && {
       progressEvery: PROGRESS_EVERY,
-      progress: (stats) => {
-        if (performance.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
-        lastProgress = performance.now();
+      // Wall time only decides when to print: the run itself never reads a clock.
+      progress: throttled<WorldStats>(PROGRESS_INTERVAL_MS, (stats) => {
         process.stderr.write(`sim: ${(stats.time / 1000).toFixed(1)} s virtual, ${stats.dispatcherEvents} dispatcher events, ${stats.faultsApplied} faults\n`);
-      },
+      }),
     }),
   };
   const report = scenario.run(config);

@@ -30,9 +30,9 @@ export type LogLine =
 
 /**
  * The `io` line of a `data` event: what JSON.stringify writes for `{ k: 'io', t, n?, e }`
- * with `e` as StoredIoEvent (its bytes as `b64`),
- * put together by hand: base64 needs no escaping, and scanning kilobytes of it for
- * characters to escape was most of what recording a 4 KiB message cost after its digest.
+ * with `e` as StoredIoEvent (its bytes as `b64`), put together by hand. Base64 needs no
+ * escaping, and scanning kilobytes of it for characters to escape was most of what
+ * recording a 4 KiB message cost after its digest.
  */
 export function dataLine(time: number, nested: boolean, event: Extract<IoEvent, { type: 'data' }>): string {
   const { bytes } = event;
