@@ -30,7 +30,9 @@ export const LOOPBACK_LINK: LinkConfig = { latencyMs: 0.05, jitterMs: 0, bandwid
 export class Segment implements SimEvent {
   at = 0;
   seq = 0;
-  index = -1;
+  slot = -1;
+  prev: SimEvent | null = null;
+  next: SimEvent | null = null;
 
   constructor(
     private readonly network: Network,

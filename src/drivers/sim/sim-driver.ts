@@ -10,6 +10,7 @@ import type { ConnectOptions, Driver, DriverHooks, ListenOptions } from '../../c
 import type { CloseMode, OutputLimits } from '../../core/effects.js';
 import type { Address, ConnId, IoEvent, ListenerId } from '../../core/events.js';
 import type { EventQueue, SimEvent } from './event-queue.js';
+import { isQueued } from './event-queue.js';
 import type { Network, Pipe } from './network.js';
 import type { Prng } from './prng.js';
 import type { EndpointHost } from './sim-connection.js';
@@ -101,7 +102,7 @@ export class SimDriver implements Driver, EndpointHost {
     const worldAt = Math.max(this.fabric.now(), this.worldTimeOf(at));
     // An armed wake-up at or before the new deadline stays: waking early is harmless (the
     // dispatcher finds nothing due and re-arms), and it spares the queue a removal.
-    if (wake.index >= 0) {
+    if (isQueued(wake)) {
       if (wake.at <= worldAt) return;
       this.fabric.queue.cancel(wake);
     }
@@ -305,7 +306,9 @@ export class SimDriver implements Driver, EndpointHost {
 class WakeEvent implements SimEvent {
   at = 0;
   seq = 0;
-  index = -1;
+  slot = -1;
+  prev: SimEvent | null = null;
+  next: SimEvent | null = null;
   /** The node time asked for; `at` is its world time. */
   nodeAt = 0;
 
