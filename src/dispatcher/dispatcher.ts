@@ -242,6 +242,12 @@ export class Dispatcher {
   // ---- the loop -------------------------------------------------------------------
 
   private enqueue(item: QueueItem): void {
+    // The usual report finds nothing running and nothing waiting: it is handled at once,
+    // without a trip through the queue. Otherwise it waits its turn.
+    if (!this.running && this.queue.length === 0) {
+      this.drain(item);
+      return;
+    }
     this.queue.push(item);
     this.drain();
   }
@@ -251,11 +257,11 @@ export class Dispatcher {
    * event is handled as soon as it arrives; the `running` flag makes nested calls (a driver
    * reporting synchronously from inside an effect) only queue.
    */
-  private drain(): void {
+  private drain(first?: QueueItem): void {
     if (this.running) return;
     this.running = true;
     try {
-      let item = this.queue.shift();
+      let item = first ?? this.queue.shift();
       while (item !== undefined) {
         if (this.queue.length + 1 > this.counters.queueDepthMax) this.counters.queueDepthMax = this.queue.length + 1;
         this.counters.events++;
