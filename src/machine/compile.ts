@@ -81,6 +81,11 @@ class Op {
   delayKind = DELAY_NONE;
   delay = 0;
   delayFn: UserFn | null = null;
+  /**
+   * The timer effect this op built last: a timeout's delay and a cancel's name rarely change
+   * between steps, and effects are immutable, so an equal one is reused instead of rebuilt.
+   */
+  last: Effect | null = null;
 
   constructor(readonly kind: number) {}
 }
@@ -309,14 +314,20 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
               // XState: a delay that does not resolve to a number means "raise now".
               if (typeof delay !== 'number') (queue ??= []).push(raised);
               else if (Number.isFinite(delay)) {
-                effects[count++] = { type: 'startTimer', name: op.name, delayMs: delay, event: raised };
+                const last = op.last as Extract<Effect, { type: 'startTimer' }> | null;
+                effects[count++] =
+                  last !== null && last.delayMs === delay && last.event === raised
+                    ? last
+                    : (op.last = { type: 'startTimer', name: op.name, delayMs: delay, event: raised });
               }
               break;
             }
             case OP_CANCEL: {
               args = argsFor(args, ctx, ev);
               const params = paramsOf(op, args);
-              effects[count++] = { type: 'cancelTimer', name: String((op.fn as UserFn)(args, params)) };
+              const name = String((op.fn as UserFn)(args, params));
+              const last = op.last as Extract<Effect, { type: 'cancelTimer' }> | null;
+              effects[count++] = last !== null && last.name === name ? last : (op.last = { type: 'cancelTimer', name });
               break;
             }
             case OP_DONE_STATE: {
