@@ -48,6 +48,30 @@ export class Segment implements SimEvent {
   }
 }
 
+/** Where a pipe hands its in-order segments: the receiving end of the connection. */
+export interface SegmentReceiver {
+  onSegment(segment: Segment): void;
+}
+
+/** An unsequenced packet (SYN, SYN-ACK, refusal, RST) in flight: one queue entry, no closure around it. */
+class ControlPacket implements SimEvent {
+  at = 0;
+  seq = 0;
+  slot = -1;
+  prev: SimEvent | null = null;
+  next: SimEvent | null = null;
+
+  constructor(
+    private readonly network: Network,
+    private readonly link: Link,
+    private readonly arrive: () => void,
+  ) {}
+
+  run(): void {
+    this.network.arriveControl(this.link, this.arrive);
+  }
+}
+
 /** One direction of one connection, as the network sees it. */
 export interface Pipe {
   readonly from: string;
@@ -57,10 +81,9 @@ export interface Pipe {
   nextDeliver: number;
   /** Arrival times inside a pipe never go backwards: TCP does not reorder what it delivers. */
   lastArrival: number;
-  /** Segments that arrived ahead of a stalled one, by number. */
-  readonly reorder: Map<number, Segment>;
-  /** Hands an in-order segment to the receiving endpoint. */
-  readonly deliver: (segment: Segment) => void;
+  /** Segments that arrived ahead of a stalled one, by number; made by the first (only a hold or a partition makes one). */
+  reorder: Map<number, Segment> | null;
+  readonly receiver: SegmentReceiver;
 }
 
 type Held = Segment | (() => void);
@@ -124,8 +147,8 @@ export class Network {
     link.config = { ...link.config, ...config };
   }
 
-  pipe(from: string, to: string, deliver: (segment: Segment) => void): Pipe {
-    return { from, to, link: this.link(from, to), nextSeq: 0, nextDeliver: 0, lastArrival: 0, reorder: new Map(), deliver };
+  pipe(from: string, to: string, receiver: SegmentReceiver): Pipe {
+    return { from, to, link: this.link(from, to), nextSeq: 0, nextDeliver: 0, lastArrival: 0, reorder: null, receiver };
   }
 
   /**
@@ -147,15 +170,18 @@ export class Network {
   sendControl(from: string, to: string, arrive: () => void): void {
     const link = this.link(from, to);
     this.packetsSent++;
-    this.queue.schedule(this.clock() + this.delay(link), () => {
-      if (link.partitioned) {
-        this.packetsDropped++;
-      } else if (link.held) {
-        link.stalled.push(arrive);
-      } else {
-        arrive();
-      }
-    });
+    this.queue.insert(new ControlPacket(this, link, arrive), this.clock() + this.delay(link));
+  }
+
+  /** A control packet reached the far end of its link (called by its queue entry). */
+  arriveControl(link: Link, arrive: () => void): void {
+    if (link.partitioned) {
+      this.packetsDropped++;
+    } else if (link.held) {
+      link.stalled.push(arrive);
+    } else {
+      arrive();
+    }
   }
 
   /** The link carries traffic again: everything it stalled is sent on, in order. */
@@ -185,17 +211,18 @@ export class Network {
       return;
     }
     if (segment.number !== pipe.nextDeliver) {
-      pipe.reorder.set(segment.number, segment);
+      (pipe.reorder ??= new Map()).set(segment.number, segment);
       return;
     }
     pipe.nextDeliver++;
-    pipe.deliver(segment);
+    pipe.receiver.onSegment(segment);
+    const reorder = pipe.reorder;
     // Almost always empty: only segments stalled by a hold or a partition arrive out of order.
-    if (pipe.reorder.size === 0) return;
-    for (let next = pipe.reorder.get(pipe.nextDeliver); next !== undefined; next = pipe.reorder.get(pipe.nextDeliver)) {
-      pipe.reorder.delete(next.number);
+    if (reorder === null || reorder.size === 0) return;
+    for (let next = reorder.get(pipe.nextDeliver); next !== undefined; next = reorder.get(pipe.nextDeliver)) {
+      reorder.delete(next.number);
       pipe.nextDeliver++;
-      pipe.deliver(next);
+      pipe.receiver.onSegment(next);
     }
   }
 

@@ -8,7 +8,7 @@ import type { CloseReason } from '../../core/close-reason.js';
 import type { OutputLimits } from '../../core/effects.js';
 import type { Address, ConnId, IoEvent } from '../../core/events.js';
 import type { SimEvent } from './event-queue.js';
-import type { Pipe, Segment } from './network.js';
+import type { Pipe, Segment, SegmentReceiver } from './network.js';
 
 /** What an endpoint needs from the driver and the world it lives in. */
 export interface EndpointHost {
@@ -28,7 +28,7 @@ export interface EndpointHost {
   readonly receiveWindowBytes: number;
 }
 
-export class Endpoint {
+export class Endpoint implements SegmentReceiver {
   peer: Endpoint | null = null;
   /** This end's outgoing direction; set once the peer is known. */
   pipe: Pipe | null = null;

@@ -281,8 +281,8 @@ export class SimDriver implements Driver, EndpointHost {
     Endpoint.pair(
       client,
       server,
-      network.pipe(clientDriver.node, this.node, (segment) => server.onSegment(segment)),
-      network.pipe(this.node, clientDriver.node, (segment) => client.onSegment(segment)),
+      network.pipe(clientDriver.node, this.node, server),
+      network.pipe(this.node, clientDriver.node, client),
     );
     this.report({ type: 'accepted', listener: listener.id, conn: id, remote: client.local, local: server.local });
     this.sendControl(clientDriver.node, () => {
