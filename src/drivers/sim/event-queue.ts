@@ -1,15 +1,16 @@
 // The simulation's one event queue, ordered by (virtual time, insertion order): events at
 // the same instant run in the order they were scheduled, so a run is a pure function of
-// the seed. It is a calendar queue (R. Brown, CACM 1988) over a binary heap:
-//   - time is cut into days of one width; day d lives in bucket d mod buckets.length, each
-//     bucket kept sorted with its earliest entry last. Finding the earliest entry looks at
-//     the bucket of the current day, then the next: insert and pop are O(1) on average,
-//     where a heap sifts through ~10 levels on each (a sixth of the simulator's time);
-//   - entries a year or more ahead (buckets.length days) wait in the heap and move into
-//     the calendar as the year reaches them, so far-off entries cost O(log n), never a
-//     walk along a bucket;
+// the seed. It is a calendar queue (R. Brown, CACM 1988) with a heap for the far future:
+//   - time is cut into days of one width; day d's entries wait in bucket d mod the bucket
+//     count, a list through the entries themselves sorted by (at, seq). The earliest entry
+//     is the first of the first non-empty day from the last one found: insert and pop are
+//     O(1) on average, where a binary heap sifted ~10 levels on each (about a seventh of a
+//     1,000-client handshake run);
+//   - entries a year (as many days as buckets) or more ahead wait in a binary heap and move
+//     into the calendar as the year reaches them: far-off entries cost O(log n) and never
+//     lengthen a day;
 //   - the width follows the spacing of the earliest entries, measured again whenever the
-//     number of buckets changes and whenever searching and sorting cost more than they should.
+//     bucket count changes and whenever searching days and sorting cost more than they should.
 
 /**
  * A queue entry. Hot paths (segments in flight) implement it on their own objects and
@@ -28,6 +29,18 @@ export interface SimEvent {
   run(): void;
 }
 
+const NOT_QUEUED = -1;
+
+/** The queue's bookkeeping fields, for classes whose objects are their own queue entries (segments, wake-ups). */
+export abstract class QueueEntry implements SimEvent {
+  at = 0;
+  seq = 0;
+  slot = NOT_QUEUED;
+  prev: SimEvent | null = null;
+  next: SimEvent | null = null;
+  abstract run(): void;
+}
+
 /** Whether `event` waits in a queue. */
 export function isQueued(event: SimEvent): boolean {
   return event.slot !== NOT_QUEUED;
@@ -43,7 +56,6 @@ const CHECK_EVERY_OPS = 1024;
 const MAX_CHECK_EVERY_OPS = 1 << 20;
 /** Days skipped plus entries shifted, per op, above which the width is measured again. */
 const MAX_WORK_PER_OP = 6;
-const NOT_QUEUED = -1;
 /**
  * The narrowest day, in the queue's time unit (a nanosecond of simulated milliseconds):
  * entries closer than this share a day, and a day count stays far from overflow (a gap

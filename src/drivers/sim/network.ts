@@ -11,6 +11,7 @@
 // stalls everything on the link until it is released.
 
 import type { EventQueue, SimEvent } from './event-queue.js';
+import { QueueEntry } from './event-queue.js';
 import type { Prng } from './prng.js';
 
 export interface LinkConfig {
@@ -27,13 +28,7 @@ export const DEFAULT_LINK: LinkConfig = { latencyMs: 5, jitterMs: 2, bandwidthBy
 export const LOOPBACK_LINK: LinkConfig = { latencyMs: 0.05, jitterMs: 0, bandwidthBytesPerMs: Infinity };
 
 /** A segment or FIN of one connection direction; its own queue entry while in flight. */
-export class Segment implements SimEvent {
-  at = 0;
-  seq = 0;
-  slot = -1;
-  prev: SimEvent | null = null;
-  next: SimEvent | null = null;
-
+export class Segment extends QueueEntry {
   constructor(
     private readonly network: Network,
     readonly pipe: Pipe,
@@ -41,7 +36,9 @@ export class Segment implements SimEvent {
     readonly number: number,
     /** null for FIN. */
     readonly bytes: Uint8Array | null,
-  ) {}
+  ) {
+    super();
+  }
 
   run(): void {
     this.network.arrive(this);
@@ -54,18 +51,14 @@ export interface SegmentReceiver {
 }
 
 /** An unsequenced packet (SYN, SYN-ACK, refusal, RST) in flight: one queue entry, no closure around it. */
-class ControlPacket implements SimEvent {
-  at = 0;
-  seq = 0;
-  slot = -1;
-  prev: SimEvent | null = null;
-  next: SimEvent | null = null;
-
+class ControlPacket extends QueueEntry {
   constructor(
     private readonly network: Network,
     private readonly link: Link,
     private readonly arrive: () => void,
-  ) {}
+  ) {
+    super();
+  }
 
   run(): void {
     this.network.arriveControl(this.link, this.arrive);

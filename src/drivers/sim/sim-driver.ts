@@ -10,7 +10,7 @@ import type { ConnectOptions, Driver, DriverHooks, ListenOptions } from '../../c
 import type { CloseMode, OutputLimits } from '../../core/effects.js';
 import type { Address, ConnId, IoEvent, ListenerId } from '../../core/events.js';
 import type { EventQueue, SimEvent } from './event-queue.js';
-import { isQueued } from './event-queue.js';
+import { isQueued, QueueEntry } from './event-queue.js';
 import type { Network, Pipe } from './network.js';
 import type { Prng } from './prng.js';
 import type { EndpointHost } from './sim-connection.js';
@@ -303,16 +303,13 @@ export class SimDriver implements Driver, EndpointHost {
 }
 
 /** A driver's one wake-up, re-queued rather than re-made: it moves on almost every drain. */
-class WakeEvent implements SimEvent {
-  at = 0;
-  seq = 0;
-  slot = -1;
-  prev: SimEvent | null = null;
-  next: SimEvent | null = null;
+class WakeEvent extends QueueEntry {
   /** The node time asked for; `at` is its world time. */
   nodeAt = 0;
 
-  constructor(private readonly driver: SimDriver) {}
+  constructor(private readonly driver: SimDriver) {
+    super();
+  }
 
   run(): void {
     this.driver.onWake(this.nodeAt);
