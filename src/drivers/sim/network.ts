@@ -10,7 +10,7 @@
 // across a partition goes unanswered and the connect times out; an RST is lost). A hold
 // stalls everything on the link until it is released.
 
-import type { EventQueue, SimEvent } from './event-queue.js';
+import type { EventQueue } from './event-queue.js';
 import { QueueEntry } from './event-queue.js';
 import type { Prng } from './prng.js';
 
