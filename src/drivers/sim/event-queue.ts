@@ -128,7 +128,7 @@ export class EventQueue {
   }
 
   cancel(event: SimEvent): void {
-    if (event.slot !== NOT_QUEUED) this.remove(event);
+    if (isQueued(event)) this.remove(event);
   }
 
   private takeHead(): SimEvent | null {
@@ -253,7 +253,11 @@ export class EventQueue {
    */
   private reshape(bucketCount: number): void {
     const sample: SimEvent[] = [];
-    for (let head = this.takeHead(); head !== null; head = sample.length < WIDTH_SAMPLE ? this.takeHead() : null) sample.push(head);
+    while (sample.length < WIDTH_SAMPLE) {
+      const head = this.takeHead();
+      if (head === null) break;
+      sample.push(head);
+    }
     const width = widthOf(sample);
     if (width !== null) this.perDay = 1 / Math.max(width * ENTRIES_PER_DAY, MIN_WIDTH);
     const waiting: SimEvent[] = [];
@@ -268,8 +272,8 @@ export class EventQueue {
     for (let event = this.later.pop(); event !== null; event = this.later.pop()) waiting.push(event);
     this.firsts = newBuckets(bucketCount);
     this.lasts = newBuckets(bucketCount);
-    const first = sample[0];
-    this.cursor = first === undefined || !Number.isFinite(this.dayOf(first.at)) ? 0 : this.dayOf(first.at);
+    const firstDay = sample.length > 0 ? this.dayOf((sample[0] as SimEvent).at) : 0;
+    this.cursor = Number.isFinite(firstDay) ? firstDay : 0;
     this.head = null;
     for (const event of sample) this.file(event);
     for (const event of waiting) this.file(event);
@@ -282,7 +286,9 @@ export class EventQueue {
 
 /**
  * The entries a year or more ahead: a binary min-heap by (at, seq). An entry's `slot` is
- * -2 - its position, so a cancel finds it without a search.
+ * -2 - its position, so a cancel finds it without a search. Not dispatcher/timer-heap.ts:
+ * that heap wraps each payload in an entry of its own and orders by its own arming
+ * sequence, where this one must keep the queue's `seq` and allocate nothing per event.
  */
 class LaterHeap {
   private readonly items: SimEvent[] = [];
