@@ -61,7 +61,7 @@ export type { ReplayReport, ReplayTarget } from './drivers/record/replay.js';
 export { replayLog } from './drivers/record/replay.js';
 
 export type { DecodeResult, Decoder } from './codecs/index.js';
-export { createDecoder, encode, encodeFrame, encodeLine, LengthPrefixedDecoder, LineDecoder } from './codecs/index.js';
+export { createDecoder, encode, encodeFrame, encodeLine, FrameBuffer, LengthPrefixedDecoder, LineDecoder } from './codecs/index.js';
 
 export type { ChartAction, ChartEdge, ChartModel, ChartState, ChartStateKind, ChartTimer, ChartTrigger } from './chart/model.js';
 export { actionText, chartModel, edgeText } from './chart/model.js';

@@ -21,16 +21,46 @@ export interface Decoder {
    * error is returned the decoder stays failed and every later push returns that error.
    */
   push(bytes: Uint8Array): DecodeResult;
+  /**
+   * `push` for a caller that is done with the frames before it pushes again (the
+   * dispatcher, on every chunk): the same frames, appended to `out`, and the same error,
+   * returned (null when there is none). Allocates no result and no frame list.
+   */
+  pushInto(bytes: Uint8Array, out: FrameBuffer): string | null;
   /** Memory held for the incomplete frame: never more than the codec's limit plus its header or terminator. */
   bufferedBytes(): number;
 }
 
-/** The common result of a push that completed nothing; frozen so sharing it is safe. */
-export const NO_FRAMES: DecodeResult = Object.freeze({ kind: 'frames', frames: Object.freeze([]) });
+/**
+ * Where `pushInto` leaves the frames of one push: `frames[0 .. count)`. Reused from push to
+ * push, as `StepBuffer` is from step to step.
+ */
+export class FrameBuffer {
+  readonly frames: (Uint8Array | undefined)[] = [];
+  count = 0;
 
-/** What a failed decoder returns to every later push. */
-export function failed(error: string): DecodeResult {
-  return Object.freeze({ kind: 'error', frames: Object.freeze([]), error });
+  add(frame: Uint8Array): void {
+    this.frames[this.count++] = frame;
+  }
+
+  /** Drop the frames' references (they keep their chunks alive) once they are handled. */
+  release(): void {
+    const frames = this.frames;
+    for (let i = 0; i < this.count; i++) frames[i] = undefined;
+    this.count = 0;
+  }
+}
+
+/** The common result of a push that completed nothing; frozen so sharing it is safe. */
+const NO_FRAMES: DecodeResult = Object.freeze({ kind: 'frames', frames: Object.freeze([]) });
+
+/** `push` in terms of `pushInto`, so each codec decodes in one place. */
+export function pushResult(decoder: Decoder, bytes: Uint8Array): DecodeResult {
+  const out = new FrameBuffer();
+  const error = decoder.pushInto(bytes, out);
+  const frames = out.frames.slice(0, out.count) as Uint8Array[];
+  if (error !== null) return Object.freeze({ kind: 'error', frames: Object.freeze(frames), error });
+  return frames.length === 0 ? NO_FRAMES : { kind: 'frames', frames };
 }
 
 /**

@@ -2,8 +2,8 @@
 // many payload bytes. Zero-length frames are valid. A declared length over maxFrameBytes is
 // a protocol error as soon as the header is read, before any payload is buffered.
 
-import { allocate, checkMaxBytes, failed, NO_FRAMES, view } from './codec.js';
-import type { DecodeResult, Decoder } from './codec.js';
+import { allocate, checkMaxBytes, pushResult, view } from './codec.js';
+import type { DecodeResult, Decoder, FrameBuffer } from './codec.js';
 
 const HEADER_BYTES = 4;
 const MAX_U32 = 0xffff_ffff;
@@ -20,7 +20,8 @@ export class LengthPrefixedDecoder implements Decoder {
   /** The payload of a frame split across chunks, allocated at its declared (bounded) size. */
   private body: Uint8Array | null = null;
   private bodyLength = 0;
-  private failure: DecodeResult | null = null;
+  /** The protocol error, once there is one: the decoder stays failed. */
+  private failure: string | null = null;
 
   constructor(maxFrameBytes: number) {
     checkMaxBytes('maxFrameBytes', maxFrameBytes);
@@ -28,17 +29,20 @@ export class LengthPrefixedDecoder implements Decoder {
   }
 
   push(bytes: Uint8Array): DecodeResult {
+    return pushResult(this, bytes);
+  }
+
+  pushInto(bytes: Uint8Array, out: FrameBuffer): string | null {
     if (this.failure !== null) return this.failure;
     const end = bytes.length;
-    let frames: Uint8Array[] | null = null;
     let at = 0;
     if (this.body !== null) {
       at = Math.min(this.body.length - this.bodyLength, end);
       this.body.set(view(bytes, 0, at), this.bodyLength);
       this.bodyLength += at;
-      if (this.bodyLength < this.body.length) return NO_FRAMES;
+      if (this.bodyLength < this.body.length) return null;
       // The body was allocated for this frame alone, so it can be handed out as is.
-      frames = [this.body];
+      out.add(this.body);
       this.body = null;
       this.bodyLength = 0;
     }
@@ -56,13 +60,13 @@ export class LengthPrefixedDecoder implements Decoder {
         this.headerLength = 0;
         length = readU32(this.header, 0);
       }
-      if (length > this.maxFrameBytes) return this.fail(frames, length);
+      if (length > this.maxFrameBytes) {
+        this.failure = `frame length ${length} exceeds maximum ${this.maxFrameBytes}`;
+        return this.failure;
+      }
       if (end - at >= length) {
         // A frame wholly inside this chunk is a view of it: no copy on the common path.
-        // A literal of one, not `[]` then push: an empty array grows to 17 slots on its first push.
-        const frame = view(bytes, at, at + length);
-        if (frames === null) frames = [frame];
-        else frames.push(frame);
+        out.add(view(bytes, at, at + length));
         at += length;
       } else {
         this.body = new Uint8Array(length);
@@ -71,17 +75,11 @@ export class LengthPrefixedDecoder implements Decoder {
         at = end;
       }
     }
-    return frames === null ? NO_FRAMES : { kind: 'frames', frames };
+    return null;
   }
 
   bufferedBytes(): number {
     return this.headerLength + (this.body?.length ?? 0);
-  }
-
-  private fail(frames: Uint8Array[] | null, length: number): DecodeResult {
-    const error = `frame length ${length} exceeds maximum ${this.maxFrameBytes}`;
-    this.failure = failed(error);
-    return frames === null ? this.failure : { kind: 'error', frames, error };
   }
 }
 

@@ -2,8 +2,8 @@
 // CRLF peers (nc, telnet, Redis inline commands) both work. A line may hold at most
 // maxLineBytes without its terminator; longer is a protocol error.
 
-import { checkMaxBytes, failed, NO_FRAMES, view } from './codec.js';
-import type { DecodeResult, Decoder } from './codec.js';
+import { checkMaxBytes, pushResult, view } from './codec.js';
+import type { DecodeResult, Decoder, FrameBuffer } from './codec.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -18,7 +18,8 @@ export class LineDecoder implements Decoder {
   /** Bytes of a line whose "\n" has not arrived yet, owned by this decoder. */
   private partial: Uint8Array = EMPTY;
   private partialLength = 0;
-  private failure: DecodeResult | null = null;
+  /** The protocol error, once there is one: the decoder stays failed. */
+  private failure: string | null = null;
 
   constructor(maxLineBytes: number) {
     checkMaxBytes('maxLineBytes', maxLineBytes);
@@ -26,28 +27,31 @@ export class LineDecoder implements Decoder {
   }
 
   push(bytes: Uint8Array): DecodeResult {
+    return pushResult(this, bytes);
+  }
+
+  pushInto(bytes: Uint8Array, out: FrameBuffer): string | null {
     if (this.failure !== null) return this.failure;
     // Also keeps `stash` honest: it reads the chunk's last byte as the line's last byte.
-    if (bytes.length === 0) return NO_FRAMES;
-    let frames: Uint8Array[] | null = null;
+    if (bytes.length === 0) return null;
     let start = 0;
     if (this.partialLength > 0) {
       const nl = bytes.indexOf(LF);
-      if (nl === -1) return this.stash(bytes, 0) ? NO_FRAMES : this.fail(null);
+      if (nl === -1) return this.stash(bytes, 0) ? null : this.fail();
       const line = this.completePartial(bytes, nl);
-      if (line === null) return this.fail(null);
-      frames = [line];
+      if (line === null) return this.fail();
+      out.add(line);
       start = nl + 1;
     }
     // Lines wholly inside this chunk are views of it: no copy on the common path.
     for (let nl = bytes.indexOf(LF, start); nl !== -1; nl = bytes.indexOf(LF, start)) {
       const end = nl > start && bytes[nl - 1] === CR ? nl - 1 : nl;
-      if (end - start > this.maxLineBytes) return this.fail(frames);
-      (frames ??= []).push(view(bytes, start, end));
+      if (end - start > this.maxLineBytes) return this.fail();
+      out.add(view(bytes, start, end));
       start = nl + 1;
     }
-    if (start < bytes.length && !this.stash(bytes, start)) return this.fail(frames);
-    return frames === null ? NO_FRAMES : { kind: 'frames', frames };
+    if (start < bytes.length && !this.stash(bytes, start)) return this.fail();
+    return null;
   }
 
   bufferedBytes(): number {
@@ -93,12 +97,11 @@ export class LineDecoder implements Decoder {
     this.partial = grown;
   }
 
-  private fail(frames: Uint8Array[] | null): DecodeResult {
-    const error = `line longer than ${this.maxLineBytes} bytes`;
-    this.failure = failed(error);
+  private fail(): string {
+    this.failure = `line longer than ${this.maxLineBytes} bytes`;
     this.partial = EMPTY;
     this.partialLength = 0;
-    return frames === null ? this.failure : { kind: 'error', frames, error };
+    return this.failure;
   }
 }
 

@@ -10,7 +10,7 @@
 import type { CloseReason } from '../core/close-reason.js';
 import { describeCloseReason } from '../core/close-reason.js';
 import type { Decoder } from '../codecs/index.js';
-import { createDecoder } from '../codecs/index.js';
+import { createDecoder, FrameBuffer } from '../codecs/index.js';
 import type { Driver } from '../core/driver.js';
 import type { CloseMode, Effect, OutputLimits } from '../core/effects.js';
 import { DEFAULT_OUTPUT_LIMITS } from '../core/effects.js';
@@ -74,13 +74,14 @@ interface Instance {
   readonly listener: Listener | null;
   readonly group: string | null;
   /**
-   * Timer name -> its latest entry (armed or not: `TimerHeap.isArmed`). Fired and cancelled entries
-   * stay while the Map is small: a Map that shrinks on delete reallocates its table, and a
-   * timeout is re-armed on every message. Past `KEPT_TIMER_NAMES` names they are deleted,
-   * so machines that make up timer names cannot grow it without bound. Created by the
-   * first armed timer: most connections never arm one, and an empty Map costs ~170 bytes.
+   * The latest entry of each timer name (armed or not: `TimerHeap.isArmed`), found by
+   * scanning: a machine uses a handful of names, and a timeout re-armed on every message
+   * finds its entry in a compare or two where a Map lookup hashes. Fired and cancelled
+   * entries stay, for the next arming, up to `KEPT_TIMER_NAMES` names; past that they are
+   * dropped, so machines that make up timer names cannot grow it without bound. Created by
+   * the first armed timer: most connections never arm one.
    */
-  timers: Map<string, TimerEntry<TimerPayload>> | null;
+  timers: TimerEntry<MachineTimer>[] | null;
   alive: boolean;
 }
 
@@ -107,9 +108,14 @@ interface Listener {
   active: boolean;
 }
 
-type TimerPayload =
-  | { readonly kind: 'machine'; readonly instance: Instance; readonly name: string; readonly event: AnyEventObject }
-  | { readonly kind: 'shutdown-deadline' };
+interface MachineTimer {
+  readonly kind: 'machine';
+  readonly instance: Instance;
+  readonly name: string;
+  readonly event: AnyEventObject;
+}
+
+type TimerPayload = MachineTimer | { readonly kind: 'shutdown-deadline' };
 
 /** A driver's report goes into the queue as it is (no wrapper per event); the dispatcher's own items have types no IoEvent uses. */
 type QueueItem =
@@ -142,6 +148,8 @@ export class Dispatcher {
   private started = false;
   /** Where each step lands (see `run`). */
   private readonly stepped = new StepBuffer();
+  /** Where each chunk's frames land (see `onData`). */
+  private readonly decoded = new FrameBuffer();
   private armedWakeup: number | null = null;
   private shutdown: ShutdownOptions | null = null;
   private shutdownDeadline: TimerEntry<TimerPayload> | null = null;
@@ -214,7 +222,7 @@ export class Dispatcher {
   stats(): DispatcherStats {
     let timersArmed = 0;
     for (const instance of this.instances.values()) {
-      for (const entry of instance.timers?.values() ?? []) if (this.timers.isArmed(entry)) timersArmed++;
+      for (const entry of instance.timers ?? []) if (this.timers.isArmed(entry)) timersArmed++;
     }
     return {
       ...this.counters,
@@ -431,17 +439,23 @@ export class Dispatcher {
       this.deliver(instance, event);
       return;
     }
-    const result = conn.decoder.push(event.bytes);
-    const frames = result.frames;
-    for (let i = 0; i < frames.length; i++) {
-      // A frame's effects may close the connection; the frames after it are then dropped.
-      if (conn.closing || !instance.alive) return;
-      this.deliver(instance, { type: 'message', frame: frames[i] as Uint8Array });
-    }
-    if (result.kind === 'error' && !conn.closing && instance.alive) {
-      this.deliver(instance, { type: 'protocol-error', message: result.error });
-      // The machine may answer with an error line first; the connection closes either way.
-      if (!conn.closing) this.closeConnection(conn, 'graceful', { kind: 'protocol-error', message: result.error });
+    // One buffer serves every chunk: onData only runs inside a drain, which never nests.
+    const decoded = this.decoded;
+    try {
+      const error = conn.decoder.pushInto(event.bytes, decoded);
+      const frames = decoded.frames;
+      for (let i = 0; i < decoded.count; i++) {
+        // A frame's effects may close the connection; the frames after it are then dropped.
+        if (conn.closing || !instance.alive) return;
+        this.deliver(instance, { type: 'message', frame: frames[i] as Uint8Array });
+      }
+      if (error !== null && !conn.closing && instance.alive) {
+        this.deliver(instance, { type: 'protocol-error', message: error });
+        // The machine may answer with an error line first; the connection closes either way.
+        if (!conn.closing) this.closeConnection(conn, 'graceful', { kind: 'protocol-error', message: error });
+      }
+    } finally {
+      decoded.release();
     }
   }
 
@@ -583,7 +597,8 @@ export class Dispatcher {
   private retire(instance: Instance): void {
     instance.alive = false;
     this.instances.delete(instance.id);
-    for (const entry of instance.timers?.values() ?? []) this.timers.remove(entry);
+    const timers = instance.timers;
+    if (timers !== null) for (let i = 0; i < timers.length; i++) this.timers.remove(timers[i] as TimerEntry<MachineTimer>);
     instance.timers = null;
     if (instance.group !== null) this.groups.get(instance.group)?.delete(instance);
     const conn = instance.conn;
@@ -642,7 +657,7 @@ export class Dispatcher {
         this.startTimer(instance, effect.name, effect.delayMs, effect.event ?? { type: 'timeout', timer: effect.name });
         return;
       case 'cancelTimer': {
-        const entry = instance.timers?.get(effect.name);
+        const entry = timerNamed(instance, effect.name);
         if (entry !== undefined) {
           this.timers.cancel(entry);
           this.forgetTimer(instance, effect.name);
@@ -686,14 +701,15 @@ export class Dispatcher {
    */
   private forgetTimer(instance: Instance, name: string): void {
     const timers = instance.timers;
-    if (timers === null || timers.size <= KEPT_TIMER_NAMES) return;
-    const entry = timers.get(name);
-    if (entry !== undefined) this.timers.remove(entry);
-    timers.delete(name);
+    if (timers === null || timers.length <= KEPT_TIMER_NAMES) return;
+    const at = timers.findIndex((entry) => entry.payload.name === name);
+    if (at < 0) return;
+    this.timers.remove(timers[at] as TimerEntry<MachineTimer>);
+    timers.splice(at, 1);
   }
 
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
-    const previous = instance.timers?.get(name);
+    const previous = timerNamed(instance, name);
     // A non-finite delay means "never": the idiom for a disabled timeout.
     if (!Number.isFinite(delayMs)) {
       if (previous !== undefined) this.timers.cancel(previous);
@@ -701,13 +717,13 @@ export class Dispatcher {
     }
     const deadline = this.driver.now() + Math.max(0, delayMs);
     if (previous === undefined) {
-      (instance.timers ??= new Map()).set(name, this.timers.push(deadline, { kind: 'machine', instance, name, event }));
+      (instance.timers ??= []).push(this.timers.push(deadline, { kind: 'machine', instance, name, event }) as TimerEntry<MachineTimer>);
       return;
     }
     // A re-armed timeout (every message restarts an idle timer) reuses its entry, and its
     // payload too while the event is the same: a firing still queued may hold the old one.
     const payload = previous.payload;
-    const same = payload.kind === 'machine' && payload.event === event;
+    const same = payload.event === event;
     this.timers.rearm(previous, deadline, same ? payload : { kind: 'machine', instance, name, event });
   }
 
@@ -786,6 +802,17 @@ export class Dispatcher {
     this.logger.log('info', 'shutdown complete');
     shutdown.onDone();
   }
+}
+
+/** The latest entry of the instance's timer `name`, if it ever armed one (see `Instance.timers`). */
+function timerNamed(instance: Instance, name: string): TimerEntry<MachineTimer> | undefined {
+  const timers = instance.timers;
+  if (timers === null) return undefined;
+  for (let i = 0; i < timers.length; i++) {
+    const entry = timers[i] as TimerEntry<MachineTimer>;
+    if (entry.payload.name === name) return entry;
+  }
+  return undefined;
 }
 
 /** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Decoder } from '../../src/codecs/index.js';
+import { FrameBuffer } from '../../src/codecs/index.js';
 
 export interface Outcome {
   readonly frames: Uint8Array[];
@@ -46,9 +47,12 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Push every chunk, stopping at the first error. Checks after each push that the decoder
- * holds at most `maxBuffered` bytes, and at the end that no frame was changed by a later push.
+ * holds at most `maxBuffered` bytes, and at the end that no frame was changed by a later
+ * push. A second decoder from `make` decodes the same chunks through `pushInto` with one
+ * buffer reused from push to push, as the dispatcher does; both must see the same.
  */
-export function decodeAll(decoder: Decoder, chunks: readonly Uint8Array[], maxBuffered: number): Outcome {
+export function decodeAll(make: () => Decoder, chunks: readonly Uint8Array[], maxBuffered: number): Outcome {
+  const decoder = make();
   const frames: Uint8Array[] = [];
   const snapshots: Uint8Array[] = [];
   let error: string | null = null;
@@ -65,5 +69,19 @@ export function decodeAll(decoder: Decoder, chunks: readonly Uint8Array[], maxBu
     }
   }
   expect(frames).toEqual(snapshots);
+  expect(decodeInto(make(), chunks)).toEqual({ frames: snapshots, error });
   return { frames: snapshots, error };
+}
+
+function decodeInto(decoder: Decoder, chunks: readonly Uint8Array[]): Outcome {
+  const out = new FrameBuffer();
+  const frames: Uint8Array[] = [];
+  let error: string | null = null;
+  for (const chunk of chunks) {
+    error = decoder.pushInto(chunk, out);
+    for (let i = 0; i < out.count; i++) frames.push((out.frames[i] as Uint8Array).slice());
+    out.release();
+    if (error !== null) break;
+  }
+  return { frames, error };
 }

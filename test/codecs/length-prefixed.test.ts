@@ -56,7 +56,7 @@ describe('length-prefixed codec: properties', () => {
         chunkingArb,
         ([max, frames], chunking) => {
           const stream = concat(frames.map(encodeFrame));
-          const outcome = decodeAll(new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER);
+          const outcome = decodeAll(() => new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER);
           expect(outcome).toEqual({ frames, error: null });
         },
       ),
@@ -69,7 +69,7 @@ describe('length-prefixed codec: properties', () => {
         fc.integer({ min: 0, max: 16 }).chain((max) => fc.tuple(fc.constant(max), garbageArb(max))),
         chunkingArb,
         ([max, stream], chunking) => {
-          const outcome = decodeAll(new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER);
+          const outcome = decodeAll(() => new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER);
           expect(outcome).toEqual(reference(stream, max));
         },
       ),
@@ -94,9 +94,9 @@ describe('length-prefixed codec: properties', () => {
           // No payload at all after the header: the error must not wait for one.
           const stream = concat([...before.map(encodeFrame), header(length)]);
           const expected = { frames: before, error: exceeds(length, max) };
-          expect(decodeAll(new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER)).toEqual(expected);
+          expect(decodeAll(() => new LengthPrefixedDecoder(max), split(stream, chunking), max + HEADER)).toEqual(expected);
           const more = concat([stream, after]);
-          expect(decodeAll(new LengthPrefixedDecoder(max), split(more, chunking), max + HEADER)).toEqual(expected);
+          expect(decodeAll(() => new LengthPrefixedDecoder(max), split(more, chunking), max + HEADER)).toEqual(expected);
         },
       ),
     );
@@ -120,7 +120,7 @@ describe('length-prefixed codec: edge cases', () => {
     const decoder = new LengthPrefixedDecoder(0);
     expect(decoder.push(concat([encodeFrame(''), encodeFrame('')])).frames).toEqual([new Uint8Array(0), new Uint8Array(0)]);
     const stream = concat([encodeFrame('a'), encodeFrame(''), encodeFrame('b')]);
-    expect(decodeAll(new LengthPrefixedDecoder(1), split(stream, 'bytes'), 1 + HEADER).frames.length).toBe(3);
+    expect(decodeAll(() => new LengthPrefixedDecoder(1), split(stream, 'bytes'), 1 + HEADER).frames.length).toBe(3);
   });
 
   it('accepts a frame of exactly the limit and rejects one byte more', () => {

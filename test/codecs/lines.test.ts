@@ -53,7 +53,7 @@ describe('lines codec: properties', () => {
           const stream = concat(
             lines.map(([line, crlf]) => (crlf ? concat([line, bytes('\r\n')]) : encodeLine(line))),
           );
-          const outcome = decodeAll(new LineDecoder(max), split(stream, chunking), max + 1);
+          const outcome = decodeAll(() => new LineDecoder(max), split(stream, chunking), max + 1);
           expect(outcome).toEqual({ frames: lines.map(([line]) => line), error: null });
         },
       ),
@@ -63,7 +63,7 @@ describe('lines codec: properties', () => {
   it('garbage never throws and decodes the same under any split as on the whole stream', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 12 }), garbageArb, chunkingArb, (max, stream, chunking) => {
-        const outcome = decodeAll(new LineDecoder(max), split(stream, chunking), max + 1);
+        const outcome = decodeAll(() => new LineDecoder(max), split(stream, chunking), max + 1);
         expect(outcome).toEqual(reference(stream, max));
       }),
       // Cheap per run, and the one property that looks for inputs nobody thought of.
@@ -89,12 +89,12 @@ describe('lines codec: properties', () => {
         ([max, before, long, after], chunking) => {
           // Stop the stream right where the limit is passed: no "\n" is needed to see the error.
           const stream = concat([...before.map(encodeLine), long.subarray(0, max + 1)]);
-          const outcome = decodeAll(new LineDecoder(max), split(stream, chunking), max + 1);
+          const outcome = decodeAll(() => new LineDecoder(max), split(stream, chunking), max + 1);
           const expected = { frames: before, error: tooLong(max) };
           expect(outcome).toEqual(expected);
           // The same with the whole long line, a terminator and more bytes after it.
           const full = concat([...before.map(encodeLine), long, bytes('\n'), after]);
-          expect(decodeAll(new LineDecoder(max), split(full, chunking), max + 1)).toEqual(expected);
+          expect(decodeAll(() => new LineDecoder(max), split(full, chunking), max + 1)).toEqual(expected);
         },
       ),
     );
@@ -117,7 +117,7 @@ describe('lines codec: properties', () => {
 
 describe('lines codec: edge cases', () => {
   const decodeText = (max: number, ...chunks: string[]): { frames: string[]; error: string | null } => {
-    const outcome = decodeAll(new LineDecoder(max), chunks.map(bytes), max + 1);
+    const outcome = decodeAll(() => new LineDecoder(max), chunks.map(bytes), max + 1);
     return { frames: outcome.frames.map(text), error: outcome.error };
   };
 
