@@ -5,12 +5,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SimEvent } from '../../src/drivers/sim/event-queue.js';
-import { EventQueue, isQueued } from '../../src/drivers/sim/event-queue.js';
+import type { SimHandler } from '../../src/drivers/sim/event-queue.js';
+import { EventQueue, isQueued, SimEvent } from '../../src/drivers/sim/event-queue.js';
 
-interface Entry extends SimEvent {
-  readonly id: number;
-}
+/** An entry whose value is its id. */
+type Entry = SimEvent<number>;
+const NOTHING: SimHandler<number> = { handle: () => {} };
 
 /** The reference: every queued entry, kept sorted by (at, insertion). */
 class Model {
@@ -76,18 +76,18 @@ function check(ops: readonly Op[]): void {
   let now = 0;
   let nextId = 0;
   const insert = (at: number): void => {
-    const entry: Entry = { id: nextId++, at: 0, seq: 0, slot: -1, prev: null, next: null, run: () => {} };
+    const entry: Entry = new SimEvent(NOTHING, nextId++);
     queue.insert(entry, at);
-    model.insert(at, entry.id);
-    live.set(entry.id, entry);
+    model.insert(at, entry.value);
+    live.set(entry.value, entry);
   };
   const popOne = (): void => {
     const popped = queue.pop() as Entry | null;
     const expected = model.pop();
-    expect(popped?.id).toBe(expected);
+    expect(popped?.value).toBe(expected);
     if (popped === null) return;
     expect(isQueued(popped)).toBe(false);
-    live.delete(popped.id);
+    live.delete(popped.value);
     if (Number.isFinite(popped.at)) now = popped.at;
   };
   for (const step of ops) {

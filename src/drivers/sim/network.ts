@@ -11,7 +11,8 @@
 // stalls everything on the link until it is released.
 
 import type { EventQueue } from './event-queue.js';
-import { QueueEntry } from './event-queue.js';
+import type { SimHandler } from './event-queue.js';
+import { SimEvent } from './event-queue.js';
 import type { Prng } from './prng.js';
 
 export interface LinkConfig {
@@ -27,61 +28,49 @@ export const DEFAULT_LINK: LinkConfig = { latencyMs: 5, jitterMs: 2, bandwidthBy
 /** A node talking to itself (localhost). */
 export const LOOPBACK_LINK: LinkConfig = { latencyMs: 0.05, jitterMs: 0, bandwidthBytesPerMs: Infinity };
 
-/** A segment or FIN of one connection direction; its own queue entry while in flight. */
-export class Segment extends QueueEntry {
-  constructor(
-    private readonly network: Network,
-    readonly pipe: Pipe,
-    /** TCP's sequence number: position in the pipe. */
-    readonly number: number,
-    /** null for FIN. */
-    readonly bytes: Uint8Array | null,
-  ) {
-    super();
-  }
-
-  run(): void {
-    this.network.arrive(this);
-  }
-}
+/**
+ * A segment or FIN of one connection direction, in flight: a queue entry whose value is
+ * its bytes (null for FIN) and whose index is TCP's sequence number, its position in the
+ * pipe. Its handler is the pipe.
+ */
+export type Segment = SimEvent<Uint8Array | null>;
 
 /** Where a pipe hands its in-order segments: the receiving end of the connection. */
 export interface SegmentReceiver {
   onSegment(segment: Segment): void;
 }
 
-/** An unsequenced packet (SYN, SYN-ACK, refusal, RST) in flight: one queue entry, no closure around it. */
-class ControlPacket extends QueueEntry {
+/** One direction of one connection, as the network sees it; the handler of its segments. */
+export class Pipe implements SimHandler<Uint8Array | null> {
+  nextSeq = 0;
+  nextDeliver = 0;
+  /** Arrival times inside a pipe never go backwards: TCP does not reorder what it delivers. */
+  lastArrival = 0;
+  /** Segments that arrived ahead of a stalled one, by number; made by the first (only a hold or a partition makes one). */
+  reorder: Map<number, Segment> | null = null;
+
   constructor(
     private readonly network: Network,
-    private readonly link: Link,
-    private readonly arrive: () => void,
-  ) {
-    super();
-  }
+    readonly from: string,
+    readonly to: string,
+    readonly link: Link,
+    readonly receiver: SegmentReceiver,
+  ) {}
 
-  run(): void {
-    this.network.arriveControl(this.link, this.arrive);
+  /** A segment reached the far end. */
+  handle(segment: Segment): void {
+    this.network.arrive(this, segment);
   }
 }
 
-/** One direction of one connection, as the network sees it. */
-export interface Pipe {
-  readonly from: string;
-  readonly to: string;
-  readonly link: Link;
-  nextSeq: number;
-  nextDeliver: number;
-  /** Arrival times inside a pipe never go backwards: TCP does not reorder what it delivers. */
-  lastArrival: number;
-  /** Segments that arrived ahead of a stalled one, by number; made by the first (only a hold or a partition makes one). */
-  reorder: Map<number, Segment> | null;
-  readonly receiver: SegmentReceiver;
-}
+/** An unsequenced packet (SYN, SYN-ACK, refusal, RST) in flight: its value is what it does on arrival. */
+type ControlPacket = SimEvent<() => void>;
 
+/** A stalled segment, or the arrival of a stalled control packet. */
 type Held = Segment | (() => void);
 
-export class Link {
+/** A directed link between two nodes; the handler of its control packets. */
+export class Link implements SimHandler<() => void> {
   config: LinkConfig;
   /** Partitions in force (they may overlap): segments stall, control packets are dropped. */
   partitions = 0;
@@ -91,8 +80,16 @@ export class Link {
   nextFree = 0;
   readonly stalled: Held[] = [];
 
-  constructor(config: LinkConfig) {
+  constructor(
+    private readonly network: Network,
+    config: LinkConfig,
+  ) {
     this.config = config;
+  }
+
+  /** A control packet reached the far end. */
+  handle(packet: ControlPacket): void {
+    this.network.arriveControl(this, packet.value);
   }
 
   get partitioned(): boolean {
@@ -129,7 +126,7 @@ export class Network {
     if (fromLinks === undefined) this.links.set(from, (fromLinks = new Map()));
     let link = fromLinks.get(to);
     if (link === undefined) {
-      link = new Link(from === to ? LOOPBACK_LINK : this.defaults);
+      link = new Link(this, from === to ? LOOPBACK_LINK : this.defaults);
       fromLinks.set(to, link);
     }
     return link;
@@ -141,7 +138,7 @@ export class Network {
   }
 
   pipe(from: string, to: string, receiver: SegmentReceiver): Pipe {
-    return { from, to, link: this.link(from, to), nextSeq: 0, nextDeliver: 0, lastArrival: 0, reorder: null, receiver };
+    return new Pipe(this, from, to, this.link(from, to), receiver);
   }
 
   /**
@@ -155,7 +152,7 @@ export class Network {
     const size = bytes === null ? 0 : bytes.byteLength;
     const done = link.config.bandwidthBytesPerMs === Infinity ? start : start + size / link.config.bandwidthBytesPerMs;
     link.nextFree = done;
-    this.transmit(new Segment(this, pipe, pipe.nextSeq++, bytes), done);
+    this.transmit(pipe, new SimEvent(pipe, bytes, pipe.nextSeq++), done);
     return done;
   }
 
@@ -163,10 +160,10 @@ export class Network {
   sendControl(from: string, to: string, arrive: () => void): void {
     const link = this.link(from, to);
     this.packetsSent++;
-    this.queue.insert(new ControlPacket(this, link, arrive), this.clock() + this.delay(link));
+    this.queue.insert(new SimEvent(link, arrive), this.clock() + this.delay(link));
   }
 
-  /** A control packet reached the far end of its link (called by its queue entry). */
+  /** A control packet reached the far end of its link. */
   arriveControl(link: Link, arrive: () => void): void {
     if (link.partitioned) {
       this.packetsDropped++;
@@ -182,13 +179,12 @@ export class Network {
     if (link.blocked) return;
     const stalled = link.stalled.splice(0);
     for (const item of stalled) {
-      if (item instanceof Segment) this.transmit(item, this.clock());
-      else this.queue.schedule(this.clock() + this.delay(link), item);
+      if (typeof item === 'function') this.queue.schedule(this.clock() + this.delay(link), item);
+      else this.transmit(item.handler as Pipe, item, this.clock());
     }
   }
 
-  private transmit(segment: Segment, departs: number): void {
-    const pipe = segment.pipe;
+  private transmit(pipe: Pipe, segment: Segment, departs: number): void {
     this.packetsSent++;
     let at = departs + this.delay(pipe.link);
     if (at < pipe.lastArrival) at = pipe.lastArrival;
@@ -196,15 +192,14 @@ export class Network {
     this.queue.insert(segment, at);
   }
 
-  /** A segment reached the far end of its link (called by the segment's queue entry). */
-  arrive(segment: Segment): void {
-    const pipe = segment.pipe;
+  /** A segment of `pipe` reached the far end of its link. */
+  arrive(pipe: Pipe, segment: Segment): void {
     if (pipe.link.blocked) {
       pipe.link.stalled.push(segment);
       return;
     }
-    if (segment.number !== pipe.nextDeliver) {
-      (pipe.reorder ??= new Map()).set(segment.number, segment);
+    if (segment.index !== pipe.nextDeliver) {
+      (pipe.reorder ??= new Map()).set(segment.index, segment);
       return;
     }
     pipe.nextDeliver++;
@@ -213,7 +208,7 @@ export class Network {
     // Almost always empty: only segments stalled by a hold or a partition arrive out of order.
     if (reorder === null || reorder.size === 0) return;
     for (let next = reorder.get(pipe.nextDeliver); next !== undefined; next = reorder.get(pipe.nextDeliver)) {
-      reorder.delete(next.number);
+      reorder.delete(next.index);
       pipe.nextDeliver++;
       pipe.receiver.onSegment(next);
     }

@@ -34,6 +34,8 @@ export class Endpoint implements SegmentReceiver {
   pipe: Pipe | null = null;
   /** The pending connect timeout of an outgoing connection, cancelled once it is up. */
   connectTimer: SimEvent | null = null;
+  /** The driver's queue entry for a send that waits for a busy link (see `EndpointHost.sendWhenFree`). */
+  sendLater: SimEvent<Endpoint> | null = null;
   /** Released: no more reports; late segments are answered with RST. */
   gone = false;
 
@@ -147,10 +149,10 @@ export class Endpoint implements SegmentReceiver {
     }
     // Segments can overtake the SYN-ACK (it is a control packet): hold them until connected.
     if (this.paused || this.inbox.length > 0 || !this.established) {
-      this.inbox.push(segment.bytes);
+      this.inbox.push(segment.value);
       return;
     }
-    this.take(segment.bytes);
+    this.take(segment.value);
   }
 
   /** The peer reset the connection (or vanished and a middlebox said so). */

@@ -9,8 +9,9 @@ import type { CloseReason } from '../../core/close-reason.js';
 import type { ConnectOptions, Driver, DriverHooks, ListenOptions } from '../../core/driver.js';
 import type { CloseMode, OutputLimits } from '../../core/effects.js';
 import type { Address, ConnId, IoEvent, ListenerId } from '../../core/events.js';
-import type { EventQueue, SimEvent } from './event-queue.js';
-import { isQueued, QueueEntry } from './event-queue.js';
+import type { EventQueue } from './event-queue.js';
+import type { SimHandler } from './event-queue.js';
+import { isQueued, SimEvent } from './event-queue.js';
 import type { Network, Pipe } from './network.js';
 import type { Prng } from './prng.js';
 import type { EndpointHost } from './sim-connection.js';
@@ -62,7 +63,10 @@ export class SimDriver implements Driver, EndpointHost {
   private readonly listenersById = new Map<ListenerId, SimListener>();
   private readonly listenersByPort = new Map<number, SimListener>();
   private nextConnId = 1;
-  private readonly wakeEvent = new WakeEvent(this);
+  /** The one wake-up, re-queued rather than re-made: it moves on almost every drain. */
+  private readonly wakeEvent = new SimEvent<SimDriver>(WAKE, this);
+  /** The node time the wake-up was asked for; its entry's `at` is the world time. */
+  private wakeAt = 0;
   /** now() never goes below a wake-up it has fired: world-to-node time conversion rounds. */
   private floor = 0;
   readonly receiveWindowBytes: number;
@@ -106,12 +110,13 @@ export class SimDriver implements Driver, EndpointHost {
       if (wake.at <= worldAt) return;
       this.fabric.queue.cancel(wake);
     }
-    wake.nodeAt = at;
+    this.wakeAt = at;
     this.fabric.queue.insert(wake, worldAt);
   }
 
-  /** The wake-up for node time `at` came due. */
-  onWake(at: number): void {
+  /** The wake-up came due. */
+  onWake(): void {
+    const at = this.wakeAt;
     if (!this.alive || this.hooks === null) return;
     if (this.floor < at) this.floor = at;
     this.hooks.wake();
@@ -245,7 +250,8 @@ export class SimDriver implements Driver, EndpointHost {
   sendWhenFree(endpoint: Endpoint, pipe: Pipe): void {
     const free = pipe.link.nextFree;
     if (free <= this.fabric.now()) this.fabric.sendSoon(endpoint);
-    else this.fabric.queue.schedule(free, () => endpoint.send());
+    // One entry per endpoint, re-queued: an endpoint waits for at most one send (`pump`).
+    else this.fabric.queue.insert((endpoint.sendLater ??= new SimEvent(SEND, endpoint)), free);
   }
 
   sendSegment(pipe: Pipe, bytes: Uint8Array | null): void {
@@ -302,16 +308,7 @@ export class SimDriver implements Driver, EndpointHost {
   }
 }
 
-/** A driver's one wake-up, re-queued rather than re-made: it moves on almost every drain. */
-class WakeEvent extends QueueEntry {
-  /** The node time asked for; `at` is its world time. */
-  nodeAt = 0;
-
-  constructor(private readonly driver: SimDriver) {
-    super();
-  }
-
-  run(): void {
-    this.driver.onWake(this.nodeAt);
-  }
-}
+// The handlers of the driver's own queue entries: plain objects of one shape, as the
+// queue's `schedule` handler is, so they add no shape where the world runs entries.
+const WAKE: SimHandler<SimDriver> = { handle: (event) => event.value.onWake() };
+const SEND: SimHandler<Endpoint> = { handle: (event) => event.value.send() };
