@@ -160,12 +160,40 @@ class Candidate {
 class Leaf {
   /** Event type -> candidates, this leaf's transitions first, then its ancestors'. */
   readonly on = new Map<string, Candidate[]>();
+  /** The compiled machine the leaf belongs to, set once it exists. */
+  owner: object | null = null;
 
   constructor(
     readonly node: XNode,
     readonly value: StateValue,
     readonly state: string,
   ) {}
+}
+
+/**
+ * A snapshot made by a step: a `CompiledSnapshot` that also remembers its leaf, so the next
+ * step finds its transitions without looking the state up by name. The leaf is a private
+ * field: JSON, structuredClone and equality see the four public fields only.
+ */
+class LeafSnapshot<TContext> implements CompiledSnapshot<TContext> {
+  readonly value: StateValue;
+  readonly state: string;
+  readonly context: TContext;
+  readonly status: 'active' | 'done';
+  readonly #leaf: Leaf;
+
+  constructor(leaf: Leaf, context: TContext, status: 'active' | 'done') {
+    this.value = leaf.value;
+    this.state = leaf.state;
+    this.context = context;
+    this.status = status;
+    this.#leaf = leaf;
+  }
+
+  /** The leaf of a snapshot made here, or undefined for one made elsewhere (a placeholder, a user's). */
+  static leafOf(snapshot: CompiledSnapshot<unknown>): Leaf | undefined {
+    return #leaf in snapshot ? (snapshot as LeafSnapshot<unknown>).#leaf : undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -189,7 +217,9 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
     private readonly initialOps: readonly Op[],
     private readonly contextFactory: UserFn | null,
     private readonly staticContext: unknown,
-  ) {}
+  ) {
+    for (const leaf of leaves.values()) leaf.owner = this;
+  }
 
   initial(input?: unknown): StepResult<TContext> {
     const event: AnyEventObject = { type: 'xstate.init', input };
@@ -229,7 +259,8 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
   stepInto(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject, out: StepBuffer<TContext>): void {
     // A done machine ignores events, as an XState actor does (`transition()` would not).
     if (snapshot.status !== 'active') return unchanged(snapshot, out);
-    const leaf = this.leaves.get(snapshot.state);
+    const made = LeafSnapshot.leafOf(snapshot);
+    const leaf = made !== undefined && made.owner === this ? made : this.leaves.get(snapshot.state);
     if (leaf === undefined) throw new Error(`machine '${this.id}' has no state '${snapshot.state}'`);
     const candidates = leaf.on.get(event.type);
     if (candidates === undefined) return unchanged(snapshot, out);
@@ -356,7 +387,7 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
     out.snapshot =
       previous !== null && !done && leaf === start && ctx === startContext
         ? previous
-        : { value: leaf.value, state: leaf.state, context: ctx as TContext, status: done ? 'done' : 'active' };
+        : new LeafSnapshot(leaf, ctx as TContext, done ? 'done' : 'active');
   }
 }
 

@@ -187,6 +187,20 @@ describe('compiled step, checked by hand', () => {
     expect(guarded.effects).toBe(unknown.effects);
   });
 
+  it('steps a copied snapshot, or one from another compile, as the snapshot a step made', () => {
+    // A step's snapshot remembers its leaf privately; copies (a replayed log, a user's object) go by state name.
+    const made = compiled.step(compiled.initial().snapshot, { type: 'flip' }).snapshot;
+    expect(JSON.stringify(made)).toBe('{"value":{"on":"quiet"},"state":"on.quiet","context":{"count":1,"last":""},"status":"active"}');
+    const other = compileMachine<{ count: number; last: string }>(toggle);
+    const copies = [{ ...made }, structuredClone(made), JSON.parse(JSON.stringify(made)), other.step(other.initial().snapshot, { type: 'flip' }).snapshot];
+    const expected = compiled.step(made, { type: 'say', text: 'hello' });
+    expect(expected.snapshot.context.last).toBe('hello');
+    for (const copy of copies) expect(compiled.step(copy, { type: 'say', text: 'hello' })).toEqual(expected);
+    // A copy that names another state is stepped from that state, not from the leaf it was copied from.
+    expect(compiled.step({ ...made, value: 'off', state: 'off' }, { type: 'flip' }).snapshot.state).toBe('on.quiet');
+    expect(compiled.step({ ...made, value: 'off', state: 'off' }, { type: 'say', text: 'hello' }).snapshot.state).toBe('off');
+  });
+
   it('ignores events once done, as an actor does', () => {
     const once = createMachine({ id: 'once', initial: 'a', states: { a: { on: { end: 'z' } }, z: { type: 'final' } } });
     const c = compileMachine(once);
