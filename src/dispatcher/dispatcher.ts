@@ -717,7 +717,13 @@ export class Dispatcher {
     }
     const deadline = this.driver.now() + Math.max(0, delayMs);
     if (previous === undefined) {
-      (instance.timers ??= []).push(this.timers.push(deadline, { kind: 'machine', instance, name, event }) as TimerEntry<MachineTimer>);
+      const payload: MachineTimer = { kind: 'machine', instance, name, event };
+      // A state's timeout is cancelled as the next state arms its own: a stopped entry takes
+      // the new name, so an instance files as many entries as it has timers running at once
+      // (the heap stays smaller, and a retiring machine has fewer entries to take out of it).
+      const stopped = this.stoppedTimer(instance);
+      if (stopped !== undefined) this.timers.rearm(stopped, deadline, payload);
+      else (instance.timers ??= []).push(this.timers.push(deadline, payload) as TimerEntry<MachineTimer>);
       return;
     }
     // A re-armed timeout (every message restarts an idle timer) reuses its entry, and its
@@ -725,6 +731,17 @@ export class Dispatcher {
     const payload = previous.payload;
     const same = payload.event === event;
     this.timers.rearm(previous, deadline, same ? payload : { kind: 'machine', instance, name, event });
+  }
+
+  /** An entry of the instance's that is not armed (cancelled or fired), if any. */
+  private stoppedTimer(instance: Instance): TimerEntry<MachineTimer> | undefined {
+    const timers = instance.timers;
+    if (timers === null) return undefined;
+    for (let i = 0; i < timers.length; i++) {
+      const entry = timers[i] as TimerEntry<MachineTimer>;
+      if (!this.timers.isArmed(entry)) return entry;
+    }
+    return undefined;
   }
 
   private connect(instance: Instance, effect: Extract<Effect, { type: 'connect' }>): void {

@@ -284,6 +284,26 @@ describe('timers', () => {
     expect(dispatcher.stats().timersArmed).toBe(0);
   });
 
+  it('a stopped timer\'s entry serves the next name, and each name still fires and cancels as its own', () => {
+    // The lifecycle's pattern: each state cancels its timeout as the next one arms another.
+    const { driver, dispatcher, fired } = timers();
+    dispatcher.send('m', { type: 'arm', name: 'handshake', ms: 100 });
+    dispatcher.send('m', { type: 'cancel', name: 'handshake' });
+    dispatcher.send('m', { type: 'arm', name: 'ack', ms: 100 });
+    dispatcher.send('m', { type: 'cancel', name: 'handshake' }); // its entry now serves `ack`: still armed
+    dispatcher.send('m', { type: 'arm', name: 'idle', ms: 30 });
+    const filed = (dispatcher as unknown as { instances: Map<string, { timers: unknown[] | null }> }).instances.get('m')?.timers;
+    expect(filed).toHaveLength(2);
+    driver.advance(50);
+    expect(fired()).toEqual(['idle']);
+    dispatcher.send('m', { type: 'arm', name: 'linger', ms: 10 }); // takes the fired `idle` entry
+    dispatcher.send('m', { type: 'cancel', name: 'idle' });
+    expect(filed).toHaveLength(2);
+    driver.advance(60);
+    expect(fired()).toEqual(['idle', 'linger', 'ack']);
+    expect(dispatcher.stats().timersArmed).toBe(0);
+  });
+
   it('a non-finite delay arms nothing', () => {
     const { driver, dispatcher } = timers();
     dispatcher.send('m', { type: 'arm', name: 'never', ms: Number.POSITIVE_INFINITY });
