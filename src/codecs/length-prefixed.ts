@@ -14,8 +14,8 @@ const utf8 = new TextEncoder();
 
 export class LengthPrefixedDecoder implements Decoder {
   private readonly maxFrameBytes: number;
-  /** A header split across chunks. */
-  private readonly header = new Uint8Array(HEADER_BYTES);
+  /** A header split across chunks: its bytes so far, big-endian, and how many. */
+  private header = 0;
   private headerLength = 0;
   /** The payload of a frame split across chunks, allocated at its declared (bounded) size. */
   private body: Uint8Array | null = null;
@@ -38,7 +38,7 @@ export class LengthPrefixedDecoder implements Decoder {
     let at = 0;
     if (this.body !== null) {
       at = Math.min(this.body.length - this.bodyLength, end);
-      this.body.set(view(bytes, 0, at), this.bodyLength);
+      copy(bytes, 0, at, this.body, this.bodyLength);
       this.bodyLength += at;
       if (this.bodyLength < this.body.length) return null;
       // The body was allocated for this frame alone, so it can be handed out as is.
@@ -52,13 +52,14 @@ export class LengthPrefixedDecoder implements Decoder {
         length = readU32(bytes, at);
         at += HEADER_BYTES;
       } else {
-        const n = Math.min(HEADER_BYTES - this.headerLength, end - at);
-        this.header.set(view(bytes, at, at + n), this.headerLength);
-        this.headerLength += n;
-        at += n;
+        while (this.headerLength < HEADER_BYTES && at < end) {
+          this.header = ((this.header << 8) | (bytes[at++] as number)) >>> 0;
+          this.headerLength++;
+        }
         if (this.headerLength < HEADER_BYTES) break;
+        length = this.header;
+        this.header = 0;
         this.headerLength = 0;
-        length = readU32(this.header, 0);
       }
       if (length > this.maxFrameBytes) {
         this.failure = `frame length ${length} exceeds maximum ${this.maxFrameBytes}`;
@@ -70,7 +71,7 @@ export class LengthPrefixedDecoder implements Decoder {
         at += length;
       } else {
         this.body = new Uint8Array(length);
-        this.body.set(view(bytes, at, end));
+        copy(bytes, at, end, this.body, 0);
         this.bodyLength = end - at;
         at = end;
       }
@@ -122,6 +123,17 @@ function writeHeader(out: Uint8Array, length: number): void {
   out[1] = (length >>> 16) & 0xff;
   out[2] = (length >>> 8) & 0xff;
   out[3] = length & 0xff;
+}
+
+/** Below this many bytes a loop copies faster than `set`, which needs a view of the source made first. */
+const MAX_LOOP_COPY = 64;
+
+function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
+  if (end - start > MAX_LOOP_COPY) {
+    to.set(view(from, start, end), at);
+    return;
+  }
+  for (let i = start; i < end; i++) to[at++] = from[i] as number;
 }
 
 /** Callers have checked that four bytes are there. */
