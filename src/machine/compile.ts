@@ -222,11 +222,22 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
   }
 
   initial(input?: unknown): StepResult<TContext> {
+    // Into the scratch buffer, as `step` does: once per connection, and a buffer of its own
+    // would grow its effect list from empty every time.
+    if (this.scratchInUse) return resultOf(this.initialInto(input, new StepBuffer<TContext>()));
+    this.scratchInUse = true;
+    try {
+      return resultOf(this.initialInto(input, this.scratch));
+    } finally {
+      this.scratch.release();
+      this.scratchInUse = false;
+    }
+  }
+
+  private initialInto(input: unknown, out: StepBuffer<TContext>): StepBuffer<TContext> {
     const event: AnyEventObject = { type: 'xstate.init', input };
-    // Once per machine instance: a buffer of its own is simpler than sharing the scratch.
-    const out = new StepBuffer<TContext>();
     this.macrostep(this.initialLeaf, this.initialContext(input), event, undefined, this.initialOps, null, out);
-    return resultOf(out);
+    return out;
   }
 
   /**
