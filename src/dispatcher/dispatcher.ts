@@ -20,6 +20,7 @@ import { silentLogger } from '../core/logger.js';
 import type { CompiledMachine, CompiledSnapshot } from '../machine/compiled.js';
 import { StepBuffer } from '../machine/compiled.js';
 import { Fifo } from './fifo.js';
+import { NamedTimers } from './named-timers.js';
 import type { TimerEntry } from './timer-heap.js';
 import { TimerHeap } from './timer-heap.js';
 
@@ -74,14 +75,12 @@ interface Instance {
   readonly listener: Listener | null;
   readonly group: string | null;
   /**
-   * The latest entry of each timer name (armed or not: `TimerHeap.isArmed`), found by
-   * scanning: a machine uses a handful of names, and a timeout re-armed on every message
-   * finds its entry in a compare or two where a Map lookup hashes. Fired and cancelled
-   * entries stay, for the next arming, up to `KEPT_TIMER_NAMES` names; past that they are
-   * dropped, so machines that make up timer names cannot grow it without bound. Created by
-   * the first armed timer: most connections never arm one.
+   * The latest entry of each timer name (armed or not: `TimerHeap.isArmed`). Fired and
+   * cancelled entries stay, for the next arming, up to `KEPT_TIMER_NAMES` names; past that
+   * they are dropped, so machines that make up timer names cannot grow it without bound.
+   * Created by the first armed timer: most connections never arm one.
    */
-  timers: TimerEntry<MachineTimer>[] | null;
+  timers: NamedTimers<TimerEntry<MachineTimer>> | null;
   alive: boolean;
 }
 
@@ -222,7 +221,7 @@ export class Dispatcher {
   stats(): DispatcherStats {
     let timersArmed = 0;
     for (const instance of this.instances.values()) {
-      for (const entry of instance.timers ?? []) if (this.timers.isArmed(entry)) timersArmed++;
+      for (const entry of instance.timers?.all() ?? []) if (this.timers.isArmed(entry)) timersArmed++;
     }
     return {
       ...this.counters,
@@ -597,8 +596,8 @@ export class Dispatcher {
   private retire(instance: Instance): void {
     instance.alive = false;
     this.instances.delete(instance.id);
-    const timers = instance.timers;
-    if (timers !== null) for (let i = 0; i < timers.length; i++) this.timers.remove(timers[i] as TimerEntry<MachineTimer>);
+    const timers = instance.timers?.all();
+    if (timers !== undefined) for (let i = 0; i < timers.length; i++) this.timers.remove(timers[i] as TimerEntry<MachineTimer>);
     instance.timers = null;
     if (instance.group !== null) this.groups.get(instance.group)?.delete(instance);
     const conn = instance.conn;
@@ -657,7 +656,7 @@ export class Dispatcher {
         this.startTimer(instance, effect.name, effect.delayMs, effect.event ?? { type: 'timeout', timer: effect.name });
         return;
       case 'cancelTimer': {
-        const entry = timerNamed(instance, effect.name);
+        const entry = instance.timers?.get(effect.name);
         if (entry !== undefined) {
           this.timers.cancel(entry);
           this.forgetTimer(instance, effect.name);
@@ -701,15 +700,13 @@ export class Dispatcher {
    */
   private forgetTimer(instance: Instance, name: string): void {
     const timers = instance.timers;
-    if (timers === null || timers.length <= KEPT_TIMER_NAMES) return;
-    const at = timers.findIndex((entry) => entry.payload.name === name);
-    if (at < 0) return;
-    this.timers.remove(timers[at] as TimerEntry<MachineTimer>);
-    timers.splice(at, 1);
+    if (timers === null || timers.size <= KEPT_TIMER_NAMES) return;
+    const entry = timers.delete(name);
+    if (entry !== undefined) this.timers.remove(entry);
   }
 
   private startTimer(instance: Instance, name: string, delayMs: number, event: AnyEventObject): void {
-    const previous = timerNamed(instance, name);
+    const previous = instance.timers?.get(name);
     // A non-finite delay means "never": the idiom for a disabled timeout.
     if (!Number.isFinite(delayMs)) {
       if (previous !== undefined) this.timers.cancel(previous);
@@ -721,9 +718,9 @@ export class Dispatcher {
       // A state's timeout is cancelled as the next state arms its own: a stopped entry takes
       // the new name, so an instance files as many entries as it has timers running at once
       // (the heap stays smaller, and a retiring machine has fewer entries to take out of it).
-      const stopped = this.stoppedTimer(instance);
+      const stopped = instance.timers?.stopped(this.timers);
       if (stopped !== undefined) this.timers.rearm(stopped, deadline, payload);
-      else (instance.timers ??= []).push(this.timers.push(deadline, payload) as TimerEntry<MachineTimer>);
+      else (instance.timers ??= new NamedTimers()).add(this.timers.push(deadline, payload) as TimerEntry<MachineTimer>);
       return;
     }
     // A re-armed timeout (every message restarts an idle timer) reuses its entry, and its
@@ -731,17 +728,6 @@ export class Dispatcher {
     const payload = previous.payload;
     const same = payload.event === event;
     this.timers.rearm(previous, deadline, same ? payload : { kind: 'machine', instance, name, event });
-  }
-
-  /** An entry of the instance's that is not armed (cancelled or fired), if any. */
-  private stoppedTimer(instance: Instance): TimerEntry<MachineTimer> | undefined {
-    const timers = instance.timers;
-    if (timers === null) return undefined;
-    for (let i = 0; i < timers.length; i++) {
-      const entry = timers[i] as TimerEntry<MachineTimer>;
-      if (!this.timers.isArmed(entry)) return entry;
-    }
-    return undefined;
   }
 
   private connect(instance: Instance, effect: Extract<Effect, { type: 'connect' }>): void {
@@ -819,17 +805,6 @@ export class Dispatcher {
     this.logger.log('info', 'shutdown complete');
     shutdown.onDone();
   }
-}
-
-/** The latest entry of the instance's timer `name`, if it ever armed one (see `Instance.timers`). */
-function timerNamed(instance: Instance, name: string): TimerEntry<MachineTimer> | undefined {
-  const timers = instance.timers;
-  if (timers === null) return undefined;
-  for (let i = 0; i < timers.length; i++) {
-    const entry = timers[i] as TimerEntry<MachineTimer>;
-    if (entry.payload.name === name) return entry;
-  }
-  return undefined;
 }
 
 /** How many timer names an instance keeps after their timers stopped (see `Instance.timers`). */

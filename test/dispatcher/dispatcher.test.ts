@@ -292,16 +292,33 @@ describe('timers', () => {
     dispatcher.send('m', { type: 'arm', name: 'ack', ms: 100 });
     dispatcher.send('m', { type: 'cancel', name: 'handshake' }); // its entry now serves `ack`: still armed
     dispatcher.send('m', { type: 'arm', name: 'idle', ms: 30 });
-    const filed = (dispatcher as unknown as { instances: Map<string, { timers: unknown[] | null }> }).instances.get('m')?.timers;
-    expect(filed).toHaveLength(2);
+    const filed = (dispatcher as unknown as { instances: Map<string, { timers: { size: number } | null }> }).instances.get('m')?.timers;
+    expect(filed?.size).toBe(2);
     driver.advance(50);
     expect(fired()).toEqual(['idle']);
     dispatcher.send('m', { type: 'arm', name: 'linger', ms: 10 }); // takes the fired `idle` entry
     dispatcher.send('m', { type: 'cancel', name: 'idle' });
-    expect(filed).toHaveLength(2);
+    expect(filed?.size).toBe(2);
     driver.advance(60);
     expect(fired()).toEqual(['idle', 'linger', 'ack']);
     expect(dispatcher.stats().timersArmed).toBe(0);
+  });
+
+  it('a machine with a timer per peer: each of many names fires, cancels and re-arms as its own', () => {
+    // Past a handful of names the instance indexes them (NamedTimers): the same behaviour.
+    const { driver, dispatcher, fired } = timers();
+    const peers = 40;
+    for (let i = 0; i < peers; i++) dispatcher.send('m', { type: 'arm', name: `peer-${i}`, ms: 100 + i });
+    for (let i = 0; i < peers; i += 2) dispatcher.send('m', { type: 'cancel', name: `peer-${i}` });
+    dispatcher.send('m', { type: 'arm', name: 'peer-1', ms: 500 });
+    expect(dispatcher.stats().timersArmed).toBe(peers / 2);
+    driver.advance(200);
+    const odd = Array.from({ length: peers / 2 }, (_, k) => `peer-${2 * k + 1}`);
+    expect(fired()).toEqual(odd.slice(1));
+    driver.advance(400);
+    expect(fired()).toEqual([...odd.slice(1), 'peer-1']);
+    expect(dispatcher.stats().timersArmed).toBe(0);
+    expect(driver.wakeupAt).toBe(null);
   });
 
   it('a non-finite delay arms nothing', () => {
@@ -410,8 +427,8 @@ describe('timer bookkeeping', () => {
       t.driver.advance(1);
     }
     // The bound is internal bookkeeping with no public view, so the test looks inside.
-    const timers = (t.dispatcher as unknown as { instances: Map<string, { timers: unknown[] | null }> }).instances.get('m')?.timers;
-    expect(timers?.length).toBeLessThanOrEqual(9);
+    const timers = (t.dispatcher as unknown as { instances: Map<string, { timers: { size: number } | null }> }).instances.get('m')?.timers;
+    expect(timers?.size).toBeLessThanOrEqual(9);
     expect(t.dispatcher.stats().timersArmed).toBe(0);
   });
 
