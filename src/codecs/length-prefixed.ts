@@ -2,7 +2,7 @@
 // many payload bytes. Zero-length frames are valid. A declared length over maxFrameBytes is
 // a protocol error as soon as the header is read, before any payload is buffered.
 
-import { allocate, checkMaxBytes, pushResult, view } from './codec.js';
+import { allocate, checkMaxBytes, copy, pushResult, view } from './codec.js';
 import type { DecodeResult, Decoder, FrameBuffer } from './codec.js';
 
 const HEADER_BYTES = 4;
@@ -123,17 +123,6 @@ function writeHeader(out: Uint8Array, length: number): void {
   out[1] = (length >>> 16) & 0xff;
   out[2] = (length >>> 8) & 0xff;
   out[3] = length & 0xff;
-}
-
-/** Below this many bytes a loop copies faster than `set`, which needs a view of the source made first. */
-const MAX_LOOP_COPY = 64;
-
-function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: number): void {
-  if (end - start > MAX_LOOP_COPY) {
-    to.set(view(from, start, end), at);
-    return;
-  }
-  for (let i = start; i < end; i++) to[at++] = from[i] as number;
 }
 
 /** Callers have checked that four bytes are there. */

@@ -2,7 +2,7 @@
 // CRLF peers (nc, telnet, Redis inline commands) both work. A line may hold at most
 // maxLineBytes without its terminator; longer is a protocol error.
 
-import { checkMaxBytes, pushResult, view } from './codec.js';
+import { checkMaxBytes, copy, pushResult, view } from './codec.js';
 import type { DecodeResult, Decoder, FrameBuffer } from './codec.js';
 
 const LF = 0x0a;
@@ -69,7 +69,7 @@ export class LineDecoder implements Decoder {
       // Doubling keeps a line that trickles in byte by byte linear, capped at the limit.
       this.grow(Math.min(this.maxLineBytes + 1, Math.max(length, 2 * this.partial.length, MIN_PARTIAL_CAPACITY)));
     }
-    this.partial.set(view(bytes, from, bytes.length), this.partialLength);
+    copy(bytes, from, bytes.length, this.partial, this.partialLength);
     this.partialLength = length;
     return true;
   }
@@ -82,7 +82,7 @@ export class LineDecoder implements Decoder {
     if (length > this.maxLineBytes) return null;
     if (length > this.partialLength) {
       if (this.partial.length < length) this.grow(length);
-      this.partial.set(view(bytes, 0, length - this.partialLength), this.partialLength);
+      copy(bytes, 0, length - this.partialLength, this.partial, this.partialLength);
     }
     // Hand the buffer itself out as the frame and start afresh, so no later push writes into it.
     const line = view(this.partial, 0, length);
@@ -93,7 +93,7 @@ export class LineDecoder implements Decoder {
 
   private grow(capacity: number): void {
     const grown = new Uint8Array(capacity);
-    grown.set(view(this.partial, 0, this.partialLength));
+    copy(this.partial, 0, this.partialLength, grown, 0);
     this.partial = grown;
   }
 
