@@ -1,7 +1,7 @@
 // The machines statewire ships, and the list the machine-wide tests walk (the
 // differential test drives each one with random events from test/machines/arbitraries.ts).
 
-import type { AnyStateMachine } from 'xstate';
+import type { MachineDefinition } from '../src/machine/compiled.js';
 import { connectionLifecycleMachine } from './connection-lifecycle.js';
 import { echoConnection, echoServer } from './echo.js';
 import type { EchoServerInput } from './echo.js';
@@ -16,7 +16,7 @@ export * from './handshake.js';
 export interface ShippedMachine {
   /** Unique in the list; one machine may appear with several inputs. */
   readonly name: string;
-  readonly machine: AnyStateMachine;
+  readonly machine: MachineDefinition;
   readonly input: unknown;
 }
 

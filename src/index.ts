@@ -22,7 +22,7 @@ export type {
 export type { Logger } from './core/logger.js';
 export { createStreamLogger, silentLogger } from './core/logger.js';
 
-export type { CompiledMachine, CompiledSnapshot, StepResult } from './machine/compiled.js';
+export type { CompiledMachine, CompiledSnapshot, MachineDefinition, StepResult } from './machine/compiled.js';
 export { StepBuffer } from './machine/compiled.js';
 export { compileMachine, MachineCompileError } from './machine/compile.js';
 export { effectActions } from './machine/effect-actions.js';

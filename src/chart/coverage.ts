@@ -9,7 +9,8 @@
 import { createActor } from 'xstate';
 import type { AnyMachineSnapshot, AnyStateMachine, InspectionEvent } from 'xstate';
 import type { AnyEventObject } from '../core/events.js';
-import type { CompiledMachine, CompiledSnapshot } from '../machine/compiled.js';
+import type { CompiledMachine, CompiledSnapshot, MachineDefinition } from '../machine/compiled.js';
+import { xstateMachine } from '../machine/xstate-internals.js';
 import type { ChartModel } from './model.js';
 import { edgeText, walkMachine } from './model.js';
 
@@ -34,8 +35,11 @@ export class TransitionCoverage {
   private readonly hits: number[];
   // Compiled snapshots are immutable and reused while nothing changes: resolve each once.
   private readonly resolved = new WeakMap<CompiledSnapshot, AnyMachineSnapshot>();
+  /** The same machine, typed for XState's own functions. */
+  private readonly xstate: AnyStateMachine;
 
-  constructor(readonly machine: AnyStateMachine) {
+  constructor(readonly machine: MachineDefinition) {
+    this.xstate = xstateMachine(machine);
     const walked = walkMachine(machine);
     this.model = walked.model;
     this.edgeOf = walked.edgeOf;
@@ -79,7 +83,7 @@ export class TransitionCoverage {
     if (snapshot.status !== 'active') return;
     let restored = this.resolved.get(snapshot);
     if (restored === undefined) {
-      restored = this.machine.resolveState({ value: snapshot.value, context: snapshot.context });
+      restored = this.xstate.resolveState({ value: snapshot.value, context: snapshot.context });
       this.resolved.set(snapshot, restored);
     }
     if (this.internalEvents) {
@@ -87,7 +91,7 @@ export class TransitionCoverage {
       return;
     }
     try {
-      this.hit(this.machine.getTransitionData(restored, event));
+      this.hit(this.xstate.getTransitionData(restored, event));
     } catch {
       // A guard threw: no transition is taken, and the compiled step throws the error itself.
     }
@@ -115,7 +119,7 @@ export class TransitionCoverage {
     const inspect = (inspection: InspectionEvent): void => {
       if (inspection.type === '@xstate.microstep') this.hit(inspection._transitions);
     };
-    const actor = createActor(this.machine, {
+    const actor = createActor(this.xstate, {
       ...(options.snapshot === undefined ? { input: options.input } : { snapshot: options.snapshot }),
       inspect,
       clock: NO_CLOCK,

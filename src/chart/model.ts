@@ -4,7 +4,7 @@
 // so they agree on what an edge is. XState's runtime shapes are read through
 // ../machine/xstate-internals.ts; what that module does not cover is narrowed here.
 
-import type { AnyStateMachine } from 'xstate';
+import type { MachineDefinition } from '../machine/compiled.js';
 import { classifyAction, classifyGuard, implementationsOf, rootOf } from '../machine/xstate-internals.js';
 import type { XNode, XTransition } from '../machine/xstate-internals.js';
 
@@ -97,12 +97,12 @@ const AFTER_PREFIX = 'xstate.after.';
 const DONE_STATE_PREFIX = 'xstate.done.state.';
 
 /** Builds the chart model of an XState v5 machine. Any machine charts, also one statewire cannot compile. */
-export function chartModel(machine: AnyStateMachine): ChartModel {
+export function chartModel(machine: MachineDefinition): ChartModel {
   return walkMachine(machine).model;
 }
 
 /** `chartModel` plus what transition coverage needs to recognise XState's own transition objects. */
-export function walkMachine(machine: AnyStateMachine): WalkedMachine {
+export function walkMachine(machine: MachineDefinition): WalkedMachine {
   const delays = implementationsOf(machine).delays;
   const edges: ChartEdge[] = [];
   const edgeOf = new Map<unknown, number>();
@@ -193,7 +193,7 @@ export function walkMachine(machine: AnyStateMachine): WalkedMachine {
 }
 
 /** True if some action raises an event now (no delay, or a delay name `setup` does not define). */
-function raisesNow(machine: AnyStateMachine, node: XNode, delays: Readonly<Record<string, unknown>>): boolean {
+function raisesNow(machine: MachineDefinition, node: XNode, delays: Readonly<Record<string, unknown>>): boolean {
   const lists = [node.entry, node.exit, ...[...node.transitions.values()].flat().map((t) => t.actions), ...alwaysOf(node).map((t) => t.actions)];
   for (const action of lists.flat()) {
     const ref = classifyAction(machine, action);
@@ -237,7 +237,7 @@ function paramsText(params: unknown): string | null {
   return printValue(params, 1);
 }
 
-function actionsOf(machine: AnyStateMachine, actions: readonly unknown[]): ChartAction[] {
+function actionsOf(machine: MachineDefinition, actions: readonly unknown[]): ChartAction[] {
   const result: ChartAction[] = [];
   for (const action of actions) {
     const ref = classifyAction(machine, action);
@@ -270,7 +270,7 @@ function actionsOf(machine: AnyStateMachine, actions: readonly unknown[]): Chart
 }
 
 /** "name", "name(params)", and `and`/`or`/`not` as "a && b", "a || b", "!a". */
-function guardText(machine: AnyStateMachine, guard: unknown): string {
+function guardText(machine: MachineDefinition, guard: unknown): string {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') {
     const ref = classifyGuard(machine, guard);

@@ -3,7 +3,7 @@
 // first entry). `npm run docs` writes them (generate-docs.ts); test/chart/docs.test.ts
 // regenerates them in memory and fails when the committed files differ.
 
-import type { AnyStateMachine } from 'xstate';
+import type { MachineDefinition } from '../machine/compiled.js';
 import { shippedMachines } from '../../machines/index.js';
 import { toDot } from '../chart/dot.js';
 import { machineDoc } from '../chart/machine-doc.js';
@@ -15,11 +15,11 @@ export const MACHINE_DOCS_DIR = 'docs/machines';
 export interface MachineDocTarget {
   /** File name without extension: the shipped name, lower-case, "-" for anything else. */
   readonly name: string;
-  readonly machine: AnyStateMachine;
+  readonly machine: MachineDefinition;
 }
 
 export function machineDocTargets(): MachineDocTarget[] {
-  const seen = new Set<AnyStateMachine>();
+  const seen = new Set<MachineDefinition>();
   const targets: MachineDocTarget[] = [];
   for (const shipped of shippedMachines) {
     if (seen.has(shipped.machine)) continue;

@@ -7,11 +7,11 @@
 // Anything outside the subset (docs/xstate-subset.md) is rejected here, naming the feature
 // and the state. All reads of XState internals go through ./xstate-internals.ts.
 
-import type { AnyStateMachine, StateValue } from 'xstate';
+import type { StateValue } from 'xstate';
 import { EFFECT_TYPES } from '../core/effects.js';
 import type { Effect, EffectType } from '../core/effects.js';
 import type { AnyEventObject } from '../core/events.js';
-import type { CompiledMachine, CompiledSnapshot, StepResult } from './compiled.js';
+import type { CompiledMachine, CompiledSnapshot, MachineDefinition, StepResult } from './compiled.js';
 import { StepBuffer } from './compiled.js';
 import { ContextShapes } from './context-shape.js';
 import { effectActions } from './effect-actions.js';
@@ -21,6 +21,7 @@ import {
   contextConfigOf,
   implementationsOf,
   isFunction,
+  isXStateMachine,
   rootOf,
 } from './xstate-internals.js';
 import type { ParamsRef, UserFn, XNode, XTransition } from './xstate-internals.js';
@@ -211,7 +212,7 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
 
   constructor(
     readonly id: string,
-    readonly definition: AnyStateMachine,
+    readonly definition: MachineDefinition,
     private readonly leaves: ReadonlyMap<string, Leaf>,
     private readonly initialLeaf: Leaf,
     private readonly initialOps: readonly Op[],
@@ -506,7 +507,7 @@ class Compiler {
   private readonly anonymousRaises = new Map<string, number>();
   private readonly leaves = new Map<XNode, Leaf>();
 
-  constructor(private readonly machine: AnyStateMachine) {
+  constructor(private readonly machine: MachineDefinition) {
     this.root = rootOf(machine);
   }
 
@@ -820,6 +821,7 @@ function isEffectAction(name: string, implementation: unknown): boolean {
  * into its flat run-time form. Throws `MachineCompileError` for anything outside the
  * subset documented in docs/xstate-subset.md.
  */
-export function compileMachine<TContext>(machine: AnyStateMachine): CompiledMachine<TContext> {
+export function compileMachine<TContext>(machine: MachineDefinition): CompiledMachine<TContext> {
+  if (!isXStateMachine(machine)) throw new TypeError('compileMachine: expected an XState v5 machine (from createMachine or setup(...).createMachine)');
   return new Compiler(machine).compile<TContext>();
 }

@@ -3,9 +3,22 @@
 // every event (proven by test/machine/differential.test.ts), but a table lookup instead
 // of an interpreter.
 
-import type { AnyStateMachine, StateValue } from 'xstate';
+import type { StateValue } from 'xstate';
 import type { Effect } from '../core/effects.js';
 import type { AnyEventObject } from '../core/events.js';
+
+/**
+ * An XState v5 machine, as `createMachine` or `setup(...).createMachine` returns it: the
+ * fields statewire's public types promise, without the `any` of XState's `AnyStateMachine`.
+ * Every XState machine is one; `compileMachine` and the charts check at run time that a
+ * value is a machine (src/machine/xstate-internals.ts reads the rest).
+ */
+export interface MachineDefinition {
+  readonly id: string;
+  readonly root: object;
+  readonly config: object;
+  readonly implementations: object;
+}
 
 export interface CompiledSnapshot<TContext = unknown> {
   /** The state value in XState's shape: a string, or a nested object for compound states. */
@@ -50,7 +63,7 @@ export interface CompiledMachine<TContext = unknown> {
   /** The XState machine id. */
   readonly id: string;
   /** The source definition, kept for charts and the differential test. */
-  readonly definition: AnyStateMachine;
+  readonly definition: MachineDefinition;
   /** Enter the initial state: initial context from `input`, entry effects (including `after` timers). */
   initial(input?: unknown): StepResult<TContext>;
   /**

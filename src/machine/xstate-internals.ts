@@ -5,6 +5,7 @@
 
 import { and, not, or, stateIn } from 'xstate';
 import type { AnyStateMachine } from 'xstate';
+import type { MachineDefinition } from './compiled.js';
 
 /** A state node as XState 5.33 builds it (StateMachine.ts / StateNode.ts). */
 export interface XNode {
@@ -41,7 +42,25 @@ export interface XTransition {
 /** A function the machine author wrote: `(args, params) => result`. */
 export type UserFn = (args: { readonly context: unknown; readonly event: unknown }, params: unknown) => unknown;
 
-export function rootOf(machine: AnyStateMachine): XNode {
+/** XState machines by shape, not `instanceof`: a user's module may bring its own copy of xstate. */
+export function isXStateMachine(value: unknown): value is MachineDefinition {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { id?: unknown; root?: unknown; transition?: unknown; getInitialSnapshot?: unknown };
+  return (
+    typeof candidate.id === 'string' &&
+    typeof candidate.root === 'object' &&
+    typeof candidate.transition === 'function' &&
+    typeof candidate.getInitialSnapshot === 'function'
+  );
+}
+
+/** The definition as XState's own type, for XState's functions (`createActor`, `resolveState`); throws for anything else. */
+export function xstateMachine(definition: MachineDefinition): AnyStateMachine {
+  if (!isXStateMachine(definition)) throw new TypeError('expected an XState v5 machine (from createMachine or setup(...).createMachine)');
+  return definition as AnyStateMachine;
+}
+
+export function rootOf(machine: MachineDefinition): XNode {
   return machine.root as unknown as XNode;
 }
 
@@ -51,12 +70,12 @@ interface Implementations {
   readonly delays: Readonly<Record<string, unknown>>;
 }
 
-export function implementationsOf(machine: AnyStateMachine): Implementations {
+export function implementationsOf(machine: MachineDefinition): Implementations {
   return machine.implementations as unknown as Implementations;
 }
 
 /** The machine's `context` config: an object, a `({ input }) => context` factory, or undefined. */
-export function contextConfigOf(machine: AnyStateMachine): unknown {
+export function contextConfigOf(machine: MachineDefinition): unknown {
   return (machine.config as { readonly context?: unknown }).context;
 }
 
@@ -143,7 +162,7 @@ function reference(value: unknown): { readonly name: string | undefined; readonl
   };
 }
 
-export function classifyAction(machine: AnyStateMachine, action: unknown): ActionRef {
+export function classifyAction(machine: MachineDefinition, action: unknown): ActionRef {
   if (typeof action === 'function') {
     return (
       classifyBuiltin(action, undefined) ?? {
@@ -186,7 +205,7 @@ function classifyGuardFunction(fn: UserFn, params: ParamsRef | undefined): Guard
   return { kind: 'rejected', feature: 'unknown built-in guard' };
 }
 
-export function classifyGuard(machine: AnyStateMachine, guard: unknown): GuardRef {
+export function classifyGuard(machine: MachineDefinition, guard: unknown): GuardRef {
   if (isFunction(guard)) return classifyGuardFunction(guard, undefined);
   const { name, params } = reference(guard);
   if (name === undefined) return { kind: 'rejected', feature: 'malformed guard' };

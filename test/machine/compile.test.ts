@@ -72,6 +72,13 @@ describe('compileMachine rejects what it does not compile', () => {
     expectRejected(withStateA(config), feature, stateId);
   });
 
+  it('a value that is not an XState machine, with a TypeError that says what it wants', () => {
+    // A plain object with the fields of `MachineDefinition` but none of XState's methods.
+    const lookalike = { id: 'm', root: {}, config: {}, implementations: {} };
+    expect(() => compileMachine(lookalike)).toThrow(TypeError);
+    expect(() => compileMachine(lookalike)).toThrow(/expected an XState v5 machine/);
+  });
+
   it('history state', () => {
     const machine = createMachine({
       id: 'm',

@@ -7,9 +7,12 @@ import fc from 'fast-check';
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import type { CloseReason } from '../../src/core/close-reason.js';
 import type { AnyEventObject } from '../../src/core/events.js';
+import { xstateMachine } from '../../src/machine/xstate-internals.js';
 import { shippedMachines, type ShippedMachine } from '../../machines/index.js';
 
+/** A shipped machine typed for XState's own functions, which the tests drive it through, with its event arbitrary. */
 export interface ShippedMachineCase extends ShippedMachine {
+  readonly machine: AnyStateMachine;
   readonly events: fc.Arbitrary<AnyEventObject>;
 }
 
@@ -184,7 +187,7 @@ export function eventsFor(machine: AnyStateMachine): fc.Arbitrary<AnyEventObject
 }
 
 /** `shippedMachines` with the arbitrary of each: what the differential test iterates. */
-export const shippedMachineCases: readonly ShippedMachineCase[] = shippedMachines.map((shipped) => ({
-  ...shipped,
-  events: eventsFor(shipped.machine),
-}));
+export const shippedMachineCases: readonly ShippedMachineCase[] = shippedMachines.map((shipped) => {
+  const machine = xstateMachine(shipped.machine);
+  return { ...shipped, machine, events: eventsFor(machine) };
+});

@@ -6,11 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AnyStateMachine } from 'xstate';
 import { shippedMachines } from '../../../machines/index.js';
 import { toDot } from '../../chart/dot.js';
 import { toMermaid } from '../../chart/mermaid.js';
 import { chartModel } from '../../chart/model.js';
+import type { MachineDefinition } from '../../machine/compiled.js';
+import { isXStateMachine } from '../../machine/xstate-internals.js';
 import { rejectExtraArguments, rejectUnknownFlags, reportUsageError, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../command.js';
@@ -31,18 +32,11 @@ function help(): string {
   ].join('\n');
 }
 
-/** XState machines by shape, not `instanceof`: the module may bring its own copy of xstate. */
-function isMachine(value: unknown): value is AnyStateMachine {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as { root?: unknown; transition?: unknown; getInitialSnapshot?: unknown };
-  return typeof candidate.root === 'object' && typeof candidate.transition === 'function' && typeof candidate.getInitialSnapshot === 'function';
-}
-
 function looksLikePath(target: string): boolean {
   return /[\\/]/.test(target) || /\.[cm]?[jt]s(#|$)/.test(target);
 }
 
-async function loadMachine(target: string): Promise<AnyStateMachine> {
+async function loadMachine(target: string): Promise<MachineDefinition> {
   const shipped = shippedMachines.find((candidate) => candidate.name === target);
   if (shipped !== undefined) return shipped.machine;
   if (!looksLikePath(target)) {
@@ -58,12 +52,12 @@ async function loadMachine(target: string): Promise<AnyStateMachine> {
   } catch (error) {
     throw new UsageError(`cannot load ${file}: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`);
   }
-  const machines: Array<readonly [string, AnyStateMachine]> = [];
-  for (const [name, value] of Object.entries(module)) if (isMachine(value)) machines.push([name, value]);
+  const machines: Array<readonly [string, MachineDefinition]> = [];
+  for (const [name, value] of Object.entries(module)) if (isXStateMachine(value)) machines.push([name, value]);
   const names = machines.map(([name]) => name).join(', ') || 'none';
   if (exportName !== null) {
     const value = module[exportName];
-    if (!isMachine(value)) throw new UsageError(`${file} has no machine export "${exportName}" (machine exports: ${names})`);
+    if (!isXStateMachine(value)) throw new UsageError(`${file} has no machine export "${exportName}" (machine exports: ${names})`);
     return value;
   }
   const [only, ...others] = machines;
