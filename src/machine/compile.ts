@@ -223,22 +223,9 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
   }
 
   initial(input?: unknown): StepResult<TContext> {
-    // Into the scratch buffer, as `step` does: once per connection, and a buffer of its own
-    // would grow its effect list from empty every time.
-    if (this.scratchInUse) return resultOf(this.initialInto(input, new StepBuffer<TContext>()));
-    this.scratchInUse = true;
-    try {
-      return resultOf(this.initialInto(input, this.scratch));
-    } finally {
-      this.scratch.release();
-      this.scratchInUse = false;
-    }
-  }
-
-  private initialInto(input: unknown, out: StepBuffer<TContext>): StepBuffer<TContext> {
     const event: AnyEventObject = { type: 'xstate.init', input };
-    this.macrostep(this.initialLeaf, this.initialContext(input), event, undefined, this.initialOps, null, out);
-    return out;
+    const context = this.initialContext(input);
+    return this.intoResult((out) => this.macrostep(this.initialLeaf, context, event, undefined, this.initialOps, null, out));
   }
 
   /**
@@ -253,14 +240,23 @@ class Compiled<TContext> implements CompiledMachine<TContext> {
   }
 
   step(snapshot: CompiledSnapshot<TContext>, event: AnyEventObject): StepResult<TContext> {
+    return this.intoResult((out) => this.stepInto(snapshot, event, out));
+  }
+
+  /**
+   * What `fill` writes, as a result of its own: written into the scratch buffer, whose
+   * effect list has grown once, or into a fresh one when a step is already using it (a
+   * machine's own code stepping a machine).
+   */
+  private intoResult(fill: (out: StepBuffer<TContext>) => void): StepResult<TContext> {
     if (this.scratchInUse) {
       const own = new StepBuffer<TContext>();
-      this.stepInto(snapshot, event, own);
+      fill(own);
       return resultOf(own);
     }
     this.scratchInUse = true;
     try {
-      this.stepInto(snapshot, event, this.scratch);
+      fill(this.scratch);
       return resultOf(this.scratch);
     } finally {
       this.scratch.release();
