@@ -51,30 +51,91 @@ let lastWords: readonly string[] = NO_WORDS;
 function words(event: { type: string; frame?: Uint8Array }): readonly string[] {
   if (event === lastEvent) return lastWords;
   lastEvent = event;
-  lastWords = event.type === 'message' && event.frame !== undefined ? split(event.frame) : NO_WORDS;
+  lastWords = event.type === 'message' && event.frame !== undefined ? frameWords(event.frame) : NO_WORDS;
   return lastWords;
 }
 
 /**
  * `decoder.decode(bytes).split(' ')`, built straight from the bytes while they are ASCII
- * (every frame of this protocol): a fraction of the decode-then-split cost. Any other byte
- * (a BOM, UTF-8, garbage) goes through the decoder, so the result is always the same.
+ * (every frame of this protocol): each word is made in one call and the array at its
+ * exact length, where decoding, or adding a character at a time, allocates a string per
+ * step. Any other byte (a BOM, UTF-8, garbage) goes through the decoder, so the result is
+ * always the same.
  */
-function split(bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  let word = '';
+export function frameWords(bytes: Uint8Array): string[] {
+  let first = -1;
+  let second = -1;
+  let more = false;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i] as number;
     if (byte >= 0x80) return decoder.decode(bytes).split(' ');
     if (byte === SPACE) {
-      out.push(word);
-      word = '';
-    } else {
-      word += String.fromCharCode(byte);
+      if (first < 0) first = i;
+      else if (second < 0) second = i;
+      else more = true;
     }
   }
-  out.push(word);
-  return out;
+  const end = bytes.length;
+  if (first < 0) return [verbOf(bytes, end)];
+  if (second < 0) return [verbOf(bytes, first), ascii(bytes, first + 1, end)];
+  if (!more) return [verbOf(bytes, first), ascii(bytes, first + 1, second), ascii(bytes, second + 1, end)];
+  const words: string[] = [verbOf(bytes, first)];
+  let start = first + 1;
+  for (let i = start; i <= end; i++) {
+    if (i === end || bytes[i] === SPACE) {
+      words.push(ascii(bytes, start, i));
+      start = i + 1;
+    }
+  }
+  return words;
+}
+
+const VERBS = ['HELLO', 'WELCOME', 'CONFIRM', 'ACK', 'PING', 'PONG', 'REJECT'] as const;
+const VERB_BYTES = VERBS.map((verb) => Uint8Array.from(verb, (char) => char.charCodeAt(0)));
+
+/**
+ * The first word, bytes [0, end): the protocol's verb constant when it is one (no string
+ * made, and a guard's compare with it is a pointer check), else a string of its own.
+ */
+function verbOf(b: Uint8Array, end: number): string {
+  for (let v = 0; v < VERB_BYTES.length; v++) {
+    const verb = VERB_BYTES[v] as Uint8Array;
+    if (verb.length !== end) continue;
+    let i = 0;
+    while (i < end && b[i] === verb[i]) i++;
+    if (i === end) return VERBS[v] as string;
+  }
+  return ascii(b, 0, end);
+}
+
+/** The ASCII bytes [start, end) as a string: one `fromCharCode` call for a word of up to 8. */
+function ascii(b: Uint8Array, s: number, end: number): string {
+  const c = String.fromCharCode;
+  switch (end - s) {
+    case 0:
+      return '';
+    case 1:
+      return c(b[s] as number);
+    case 2:
+      return c(b[s] as number, b[s + 1] as number);
+    case 3:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number);
+    case 4:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number);
+    case 5:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number);
+    case 6:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number);
+    case 7:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number);
+    case 8:
+      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number);
+    default: {
+      let word = '';
+      for (let i = s; i < end; i++) word += c(b[i] as number);
+      return word;
+    }
+  }
 }
 
 function frame(text: string): { data: Uint8Array } {

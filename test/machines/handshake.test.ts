@@ -1,10 +1,12 @@
 // The handshake machines step by step, apart from any network: every state, each failure
 // path with its close reason, and the wire frames they write.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import {
   EPOCH_KEY,
+  frameWords,
   HANDSHAKE_CODEC,
   handshakeClient as client,
   handshakeConnection as connection,
@@ -262,5 +264,28 @@ describe('handshake server', () => {
     expect(drive.send({ type: 'listen-failed', listener, error })).toEqual([]);
     expect(drive.state).toBe('stopped');
     expect(drive.status).toBe('done');
+  });
+});
+
+describe('frame words', () => {
+  const decoder = new TextDecoder();
+  // Frames near the protocol's own (verbs, spaces, short ids), and any bytes at all.
+  const word = fc.oneof(
+    fc.constantFrom('HELLO', 'WELCOME', 'CONFIRM', 'ACK', 'PING', 'PONG', 'REJECT', 'PIN', 'PONGS', 'ack', ''),
+    fc.string({ maxLength: 12 }),
+  );
+  const text = fc.array(word, { maxLength: 5 }).map((words) => words.join(' '));
+  const frame = fc.oneof(
+    text.map((t) => new TextEncoder().encode(t)),
+    fc.uint8Array({ maxLength: 24 }),
+  );
+
+  it('equal decoding the frame and splitting at spaces, for any bytes', () => {
+    fc.assert(
+      fc.property(frame, (bytes) => {
+        expect(frameWords(bytes)).toEqual(decoder.decode(bytes).split(' '));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
