@@ -39,11 +39,19 @@ export class SimEvent<T = unknown> {
   next: SimEvent | null = null;
 
   constructor(
-    readonly handler: SimHandler<T>,
-    readonly value: T,
+    public handler: SimHandler<T>,
+    public value: T,
     /** A small integer for the handler (a segment's sequence number). */
-    readonly index = 0,
+    public index = 0,
   ) {}
+
+  /** Make a popped entry a new one (see `Network`'s spare segments): fields as the constructor sets them. */
+  reuse(handler: SimHandler<T>, value: T, index: number): void {
+    this.handler = handler;
+    this.value = value;
+    this.index = index;
+    this.next = null;
+  }
 
   run(): void {
     this.handler.handle(this);

@@ -35,7 +35,10 @@ export const LOOPBACK_LINK: LinkConfig = { latencyMs: 0.05, jitterMs: 0, bandwid
  */
 export type Segment = SimEvent<Uint8Array | null>;
 
-/** Where a pipe hands its in-order segments: the receiving end of the connection. */
+/**
+ * Where a pipe hands its in-order segments: the receiving end of the connection. The
+ * network reuses a segment once `onSegment` returns: keep its value, not the segment.
+ */
 export interface SegmentReceiver {
   onSegment(segment: Segment): void;
 }
@@ -111,6 +114,11 @@ export class Network {
   private readonly defaults: LinkConfig;
   packetsSent = 0;
   packetsDropped = 0;
+  /**
+   * Delivered segments, linked through `next`, that the next sends reuse: a segment is
+   * the one allocation every packet made, and nothing holds one once it is delivered.
+   */
+  private spare: Segment | null = null;
 
   constructor(
     private readonly queue: EventQueue,
@@ -152,7 +160,15 @@ export class Network {
     const size = bytes === null ? 0 : bytes.byteLength;
     const done = link.config.bandwidthBytesPerMs === Infinity ? start : start + size / link.config.bandwidthBytesPerMs;
     link.nextFree = done;
-    this.transmit(pipe, new SimEvent(pipe, bytes, pipe.nextSeq++), done);
+    const spare = this.spare;
+    let segment: Segment;
+    if (spare === null) segment = new SimEvent(pipe, bytes, pipe.nextSeq++);
+    else {
+      this.spare = spare.next as Segment | null;
+      spare.reuse(pipe, bytes, pipe.nextSeq++);
+      segment = spare;
+    }
+    this.transmit(pipe, segment, done);
     return done;
   }
 
@@ -203,15 +219,23 @@ export class Network {
       return;
     }
     pipe.nextDeliver++;
-    pipe.receiver.onSegment(segment);
+    this.deliver(pipe, segment);
     const reorder = pipe.reorder;
     // Almost always empty: only segments stalled by a hold or a partition arrive out of order.
     if (reorder === null || reorder.size === 0) return;
     for (let next = reorder.get(pipe.nextDeliver); next !== undefined; next = reorder.get(pipe.nextDeliver)) {
       reorder.delete(next.index);
       pipe.nextDeliver++;
-      pipe.receiver.onSegment(next);
+      this.deliver(pipe, next);
     }
+  }
+
+  /** Hand `segment` to its receiver, then keep it for a later send. */
+  private deliver(pipe: Pipe, segment: Segment): void {
+    pipe.receiver.onSegment(segment);
+    segment.value = null;
+    segment.next = this.spare;
+    this.spare = segment;
   }
 
   private delay(link: Link): number {
