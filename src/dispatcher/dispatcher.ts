@@ -107,11 +107,12 @@ interface Listener {
   active: boolean;
 }
 
+/** Reused for each name and event its entry is armed with: a firing copies what it delivers. */
 interface MachineTimer {
   readonly kind: 'machine';
   readonly instance: Instance;
-  readonly name: string;
-  readonly event: AnyEventObject;
+  name: string;
+  event: AnyEventObject;
 }
 
 type TimerPayload = MachineTimer | { readonly kind: 'shutdown-deadline' };
@@ -126,7 +127,9 @@ type QueueItem =
    * an item and an id lookup per member.
    */
   | { readonly type: 'broadcast'; readonly members: readonly Instance[]; readonly event: AnyEventObject }
-  | { readonly type: 'timer'; readonly payload: TimerPayload }
+  /** A machine's timer fired: what it delivers, copied from its entry's payload, which the next arming reuses. */
+  | { readonly type: 'timer'; readonly instance: Instance; readonly event: AnyEventObject }
+  | { readonly type: 'shutdown-deadline' }
   | { readonly type: 'spawn'; readonly id: MachineId; readonly machineKind: string; readonly input: unknown };
 
 const SHUTDOWN_EVENT: AnyEventObject = { type: 'shutdown' };
@@ -287,8 +290,12 @@ export class Dispatcher {
     const now = this.driver.now();
     for (let entry = this.timers.popDue(now); entry !== null; entry = this.timers.popDue(now)) {
       const payload = entry.payload;
-      if (payload.kind === 'machine') this.forgetTimer(payload.instance, payload.name);
-      this.queue.push({ type: 'timer', payload });
+      if (payload.kind === 'machine') {
+        this.forgetTimer(payload.instance, payload.name);
+        this.queue.push({ type: 'timer', instance: payload.instance, event: payload.event });
+      } else {
+        this.queue.push({ type: 'shutdown-deadline' });
+      }
     }
     this.drain();
   }
@@ -302,8 +309,28 @@ export class Dispatcher {
     this.driver.setWakeup(next);
   }
 
+  /**
+   * One switch for the dispatcher's own items and the driver's reports: reading `type` off
+   * objects of this many shapes is a slow (megamorphic) load, done once. Cases are compared
+   * in order, so the commonest report comes first.
+   */
   private handle(item: QueueItem): void {
     switch (item.type) {
+      case 'data':
+        this.onData(item);
+        return;
+      case 'closed':
+        this.onClosed(item.conn, item.reason);
+        return;
+      case 'connected':
+        this.toConnection(item.conn, { type: 'connected', remote: item.remote, local: item.local });
+        return;
+      case 'accepted':
+        this.onAccepted(item);
+        return;
+      case 'peer-closed':
+        this.toConnection(item.conn, { type: 'peer-closed' });
+        return;
       case 'deliver': {
         const instance = this.instances.get(item.to);
         if (instance === undefined) {
@@ -313,75 +340,58 @@ export class Dispatcher {
         this.deliver(instance, item.event);
         return;
       }
+      case 'timer':
+        this.deliver(item.instance, item.event);
+        return;
+      case 'backpressure':
+        this.toConnection(item.conn, { type: 'backpressure', bufferedBytes: item.bufferedBytes });
+        return;
+      case 'drained':
+        this.toConnection(item.conn, { type: 'drained' });
+        return;
+      case 'connect-failed': {
+        const conn = this.connections.get(item.conn);
+        if (conn === undefined) return;
+        this.connections.delete(conn.id);
+        const instance = conn.instance;
+        if (instance !== null) {
+          instance.conn = null;
+          this.deliver(instance, { type: 'connect-failed', error: item.error });
+        }
+        return;
+      }
       case 'broadcast': {
         const { members, event } = item;
         // A member retired since the broadcast was sent is skipped (deliver checks).
         for (let i = 0; i < members.length; i++) this.deliver(members[i] as Instance, event);
         return;
       }
-      case 'timer':
-        if (item.payload.kind === 'shutdown-deadline') this.onShutdownDeadline();
-        else if (item.payload.instance.alive) this.deliver(item.payload.instance, item.payload.event);
-        return;
       case 'spawn':
         this.spawnNow(item.id, item.machineKind, item.input, null, null);
         return;
-      default:
-        this.handleIo(item);
-    }
-  }
-
-  // ---- IO reports -----------------------------------------------------------------
-
-  private handleIo(event: IoEvent): void {
-    switch (event.type) {
+      case 'shutdown-deadline':
+        this.onShutdownDeadline();
+        return;
       case 'listening':
       case 'listen-failed':
       case 'accept-error':
       case 'listener-closed': {
-        const listener = this.listeners.get(event.listener);
+        const listener = this.listeners.get(item.listener);
         if (listener === undefined) return;
-        if (event.type !== 'listening' && event.type !== 'accept-error') {
+        if (item.type !== 'listening' && item.type !== 'accept-error') {
           listener.active = false;
           this.listeners.delete(listener.id);
         }
-        this.notifyOwner(listener, event);
+        this.notifyOwner(listener, item);
         return;
       }
-      case 'accepted':
-        this.onAccepted(event);
-        return;
-      case 'connected':
-        this.toConnection(event.conn, { type: 'connected', remote: event.remote, local: event.local });
-        return;
-      case 'connect-failed': {
-        const conn = this.connections.get(event.conn);
-        if (conn === undefined) return;
-        this.connections.delete(conn.id);
-        const instance = conn.instance;
-        if (instance !== null) {
-          instance.conn = null;
-          this.deliver(instance, { type: 'connect-failed', error: event.error });
-        }
-        return;
-      }
-      case 'data':
-        this.onData(event);
-        return;
-      case 'backpressure':
-        this.toConnection(event.conn, { type: 'backpressure', bufferedBytes: event.bufferedBytes });
-        return;
-      case 'drained':
-        this.toConnection(event.conn, { type: 'drained' });
-        return;
-      case 'peer-closed':
-        this.toConnection(event.conn, { type: 'peer-closed' });
-        return;
-      case 'closed':
-        this.onClosed(event.conn, event.reason);
-        return;
+      default:
+        // A new item or report type must get a case above.
+        item satisfies never;
     }
   }
+
+  // ---- IO reports -----------------------------------------------------------------
 
   private onAccepted(event: Extract<IoEvent, { type: 'accepted' }>): void {
     const listener = this.listeners.get(event.listener);
@@ -713,21 +723,21 @@ export class Dispatcher {
       return;
     }
     const deadline = this.driver.now() + Math.max(0, delayMs);
-    if (previous === undefined) {
+    // A re-armed timeout (every message restarts an idle timer) reuses its entry. So does a
+    // new name while the instance has a stopped one: a state's timeout is cancelled as the
+    // next state arms its own, so an instance files as many entries as it has timers
+    // running at once (the heap stays smaller, and a retiring machine has fewer entries to
+    // take out of it). A payload changes in place: a firing already queued holds a copy.
+    const reused = previous ?? instance.timers?.stopped(this.timers);
+    if (reused === undefined) {
       const payload: MachineTimer = { kind: 'machine', instance, name, event };
-      // A state's timeout is cancelled as the next state arms its own: a stopped entry takes
-      // the new name, so an instance files as many entries as it has timers running at once
-      // (the heap stays smaller, and a retiring machine has fewer entries to take out of it).
-      const stopped = instance.timers?.stopped(this.timers);
-      if (stopped !== undefined) this.timers.rearm(stopped, deadline, payload);
-      else (instance.timers ??= new NamedTimers()).add(this.timers.push(deadline, payload) as TimerEntry<MachineTimer>);
+      (instance.timers ??= new NamedTimers()).add(this.timers.push(deadline, payload) as TimerEntry<MachineTimer>);
       return;
     }
-    // A re-armed timeout (every message restarts an idle timer) reuses its entry, and its
-    // payload too while the event is the same: a firing still queued may hold the old one.
-    const payload = previous.payload;
-    const same = payload.event === event;
-    this.timers.rearm(previous, deadline, same ? payload : { kind: 'machine', instance, name, event });
+    const payload = reused.payload;
+    payload.name = name;
+    payload.event = event;
+    this.timers.rearm(reused, deadline, payload);
   }
 
   private connect(instance: Instance, effect: Extract<Effect, { type: 'connect' }>): void {

@@ -3,6 +3,7 @@
 // containment of a throwing machine, and graceful shutdown.
 
 import { describe, expect, it } from 'vitest';
+import type { Effect } from '../../src/core/effects.js';
 import type { AnyEventObject } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { TraceStep } from '../../src/dispatcher/dispatcher.js';
@@ -301,6 +302,41 @@ describe('timers', () => {
     expect(filed?.size).toBe(2);
     driver.advance(60);
     expect(fired()).toEqual(['idle', 'linger', 'ack']);
+    expect(dispatcher.stats().timersArmed).toBe(0);
+  });
+
+  it('a firing already queued delivers its own timer even when its entry is re-armed under another name first', () => {
+    // `a` and `b` fire in one wake-up; `a`'s step arms two names, which take the stopped
+    // entries of both, before `b`'s firing is delivered.
+    const chained = handMachine<{ fired: string[] }>(
+      'chained',
+      () => ({ state: 'idle', context: { fired: [] } }),
+      (state, context, event: AnyEventObject) => {
+        if (event.type === 'arm') {
+          return { state, context, effects: [{ type: 'startTimer', name: String(event['name']), delayMs: Number(event['ms']) }] };
+        }
+        if (event.type !== 'timeout') return null;
+        const fired = [...context.fired, String(event['timer'])];
+        const effects: Effect[] =
+          event['timer'] === 'a'
+            ? [
+                { type: 'startTimer', name: 'c', delayMs: 50 },
+                { type: 'startTimer', name: 'd', delayMs: 60 },
+              ]
+            : [];
+        return { state, context: { fired }, effects };
+      },
+    );
+    const { driver, dispatcher } = setup();
+    dispatcher.register('chained', chained);
+    dispatcher.spawn('m', 'chained');
+    const fired = () => (dispatcher.snapshotOf('m')?.context as { fired: string[] } | undefined)?.fired;
+    dispatcher.send('m', { type: 'arm', name: 'a', ms: 100 });
+    dispatcher.send('m', { type: 'arm', name: 'b', ms: 100 });
+    driver.advance(100);
+    expect(fired()).toEqual(['a', 'b']);
+    driver.advance(100);
+    expect(fired()).toEqual(['a', 'b', 'c', 'd']);
     expect(dispatcher.stats().timersArmed).toBe(0);
   });
 
