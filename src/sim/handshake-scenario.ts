@@ -91,24 +91,38 @@ function runHandshake(config: ScenarioConfig): ScenarioReport {
   const tally = (outcome: string): void => {
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   };
-  const nodes = clientNodes(config.clients);
-  /** Counts the clients of `node` that reached Connected and still run (a crash or the end of the run stops them). */
-  const countConnectedLive = (node: string): void => {
-    const index = nodes.indexOf(node);
-    const dispatcher = world.dispatcherOf(node);
-    if (index < 0 || dispatcher === null) return;
-    for (let i = index; i < config.clients; i += nodes.length) {
-      if ((dispatcher.snapshotOf(`c${i}`)?.context as HandshakeClientContext | undefined)?.connected === true) tally('connected');
+  // Clients mostly end for one reason, the same object each time: its key is built once.
+  let lastReason: CloseReason | null | undefined;
+  let lastClosedKey = '';
+  const closedKey = (reason: CloseReason | null): string => {
+    if (reason !== lastReason) {
+      lastReason = reason;
+      lastClosedKey = `closed:${outcomeOf(reason)}`;
     }
+    return lastClosedKey;
+  };
+  const nodes = clientNodes(config.clients);
+  /** Per client node, its clients that are running: those a crash or the end of the run stops. */
+  const running = new Map<string, Set<string>>(nodes.map((node) => [node, new Set<string>()]));
+  /** Counts the clients of `node` that reached Connected and still run, and forgets them. */
+  const countConnectedLive = (node: string): void => {
+    const ids = running.get(node);
+    const dispatcher = world.dispatcherOf(node);
+    if (ids === undefined) return;
+    for (const id of ids) {
+      if ((dispatcher?.snapshotOf(id)?.context as HandshakeClientContext | undefined)?.connected === true) tally('connected');
+    }
+    ids.clear();
   };
   // Each client that reached Connected counts once: when it ends, when its node crashes,
   // or at the end of the run. No step observer: tracing every step would cost ~10%.
   world.observe({
-    retire(_node, _incarnation, machine, snapshot) {
+    retire(node, _incarnation, machine, snapshot) {
       if (!isClient(machine)) return;
+      running.get(node)?.delete(machine);
       const context = snapshot.context as HandshakeClientContext;
       if (context.connected) tally('connected');
-      tally(`closed:${outcomeOf(context.closeReason)}`);
+      tally(closedKey(context.closeReason));
     },
     crash: countConnectedLive,
   });
@@ -139,9 +153,11 @@ function runHandshake(config: ScenarioConfig): ScenarioReport {
       name,
       boot(node) {
         registerAll(node, machines);
+        const live = running.get(name);
         for (let i = nodeIndex; i < config.clients; i += nodes.length) {
           // A restarted node starts its clients again, shortly after boot.
           const delay = node.incarnation === 1 ? (startAt[i] ?? 0) : world.prng.float() * 100;
+          const id = `c${i}`;
           const input: HandshakeClientInput = {
             host: SERVER_NODE,
             port: PORT,
@@ -150,7 +166,10 @@ function runHandshake(config: ScenarioConfig): ScenarioReport {
             pings: PINGS,
             timeouts: TIMEOUTS,
           };
-          node.after(delay, () => node.dispatcher.spawn(`c${i}`, 'handshake-client', input));
+          node.after(delay, () => {
+            live?.add(id);
+            node.dispatcher.spawn(id, 'handshake-client', input);
+          });
         }
       },
     });
