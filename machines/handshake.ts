@@ -108,31 +108,31 @@ function verbOf(b: Uint8Array, end: number): string {
   return ascii(b, 0, end);
 }
 
-/** The ASCII bytes [start, end) as a string: one `fromCharCode` call for a word of up to 8. */
+/** The ASCII bytes [s, end) as a string: one `fromCharCode` call for a word of up to 8. */
 function ascii(b: Uint8Array, s: number, end: number): string {
-  const c = String.fromCharCode;
+  const chars = String.fromCharCode;
   switch (end - s) {
     case 0:
       return '';
     case 1:
-      return c(b[s] as number);
+      return chars(b[s]!);
     case 2:
-      return c(b[s] as number, b[s + 1] as number);
+      return chars(b[s]!, b[s + 1]!);
     case 3:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!);
     case 4:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!);
     case 5:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!);
     case 6:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!);
     case 7:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!);
     case 8:
-      return c(b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number, b[s + 4] as number, b[s + 5] as number, b[s + 6] as number, b[s + 7] as number);
+      return chars(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!);
     default: {
       let word = '';
-      for (let i = s; i < end; i++) word += c(b[i] as number);
+      for (let i = s; i < end; i++) word += chars(b[i]!);
       return word;
     }
   }
