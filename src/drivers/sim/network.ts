@@ -160,17 +160,16 @@ export class Network {
     const size = bytes === null ? 0 : bytes.byteLength;
     const done = link.config.bandwidthBytesPerMs === Infinity ? start : start + size / link.config.bandwidthBytesPerMs;
     link.nextFree = done;
-    this.transmit(pipe, this.segment(pipe, bytes), done);
+    // The pipe's next segment: a spare one when there is one.
+    let segment = this.spare;
+    if (segment === null) {
+      segment = new SimEvent(pipe, bytes, pipe.nextSeq++);
+    } else {
+      this.spare = segment.next as Segment | null;
+      segment.reuse(pipe, bytes, pipe.nextSeq++);
+    }
+    this.transmit(pipe, segment, done);
     return done;
-  }
-
-  /** The pipe's next segment: a spare one when there is one. */
-  private segment(pipe: Pipe, bytes: Uint8Array | null): Segment {
-    const spare = this.spare;
-    if (spare === null) return new SimEvent(pipe, bytes, pipe.nextSeq++);
-    this.spare = spare.next as Segment | null;
-    spare.reuse(pipe, bytes, pipe.nextSeq++);
-    return spare;
   }
 
   /** An unsequenced packet: delivered after the link's delay unless a fault intervenes. */
