@@ -39,7 +39,7 @@ export class TransitionCoverage {
   private readonly xstate: AnyStateMachine;
 
   constructor(readonly machine: MachineDefinition) {
-    this.xstate = xstateMachine(machine);
+    this.xstate = xstateMachine(machine, 'TransitionCoverage');
     const walked = walkMachine(machine);
     this.model = walked.model;
     this.edgeOf = walked.edgeOf;

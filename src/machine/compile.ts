@@ -21,7 +21,7 @@ import {
   contextConfigOf,
   implementationsOf,
   isFunction,
-  isXStateMachine,
+  requireXStateMachine,
   rootOf,
 } from './xstate-internals.js';
 import type { ParamsRef, UserFn, XNode, XTransition } from './xstate-internals.js';
@@ -818,6 +818,6 @@ function isEffectAction(name: string, implementation: unknown): boolean {
  * subset documented in docs/xstate-subset.md.
  */
 export function compileMachine<TContext>(machine: MachineDefinition): CompiledMachine<TContext> {
-  if (!isXStateMachine(machine)) throw new TypeError('compileMachine: expected an XState v5 machine (from createMachine or setup(...).createMachine)');
+  requireXStateMachine(machine, 'compileMachine');
   return new Compiler(machine).compile<TContext>();
 }

@@ -54,9 +54,16 @@ export function isXStateMachine(value: unknown): value is MachineDefinition {
   );
 }
 
+/** A TypeError naming `caller` unless `value` is an XState machine: the one check every entry point makes. */
+export function requireXStateMachine(value: unknown, caller: string): asserts value is MachineDefinition {
+  if (!isXStateMachine(value)) {
+    throw new TypeError(`${caller}: expected an XState v5 machine (from createMachine or setup(...).createMachine)`);
+  }
+}
+
 /** The definition as XState's own type, for XState's functions (`createActor`, `resolveState`); throws for anything else. */
-export function xstateMachine(definition: MachineDefinition): AnyStateMachine {
-  if (!isXStateMachine(definition)) throw new TypeError('expected an XState v5 machine (from createMachine or setup(...).createMachine)');
+export function xstateMachine(definition: MachineDefinition, caller: string): AnyStateMachine {
+  requireXStateMachine(definition, caller);
   return definition as AnyStateMachine;
 }
 

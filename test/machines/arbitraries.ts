@@ -188,6 +188,6 @@ export function eventsFor(machine: AnyStateMachine): fc.Arbitrary<AnyEventObject
 
 /** `shippedMachines` with the arbitrary of each: what the differential test iterates. */
 export const shippedMachineCases: readonly ShippedMachineCase[] = shippedMachines.map((shipped) => {
-  const machine = xstateMachine(shipped.machine);
+  const machine = xstateMachine(shipped.machine, 'shipped machine cases');
   return { ...shipped, machine, events: eventsFor(machine) };
 });
