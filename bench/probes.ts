@@ -10,6 +10,7 @@ import type { MachineFacts } from './machine.js';
 import { compiledBench } from './paths.js';
 import type { Plan } from './plan.js';
 import type { SimBenchFigures } from './sim.js';
+import { median } from './stats.js';
 import type { StepFigure } from './step.js';
 import type { LatenessFigures, TimerPrecisionReport } from './timer-precision.js';
 
@@ -92,17 +93,25 @@ const SIM_NUMBERS = [
 function isSimFigures(value: unknown): value is SimBenchFigures {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record['scenario'] === 'string' && SIM_NUMBERS.every((key) => typeof record[key] === 'number');
+  const runs = record['runsPerSecond'];
+  return (
+    typeof record['scenario'] === 'string' &&
+    SIM_NUMBERS.every((key) => typeof record[key] === 'number') &&
+    Array.isArray(runs) &&
+    runs.every((run) => typeof run === 'number')
+  );
 }
 
 export async function runSimBench(plan: Plan, log: (line: string) => void): Promise<SimBenchFigures> {
   let figures: SimBenchFigures | null = null;
+  const runsPerSecond: number[] = [];
   for (let rep = 0; rep < plan.reps; rep++) {
     const run = await runJsonChild(process.execPath, [compiledBench('sim.js'), '--json'], null, 300_000);
     if (!isSimFigures(run)) throw new Error(`bench: sim printed ${JSON.stringify(run)}`);
+    runsPerSecond.push(...run.runsPerSecond);
     if (figures === null || run.dispatcherEventsPerSecond > figures.dispatcherEventsPerSecond) figures = run;
   }
   if (figures === null) throw new Error('bench: sim ran no repetition');
-  log(`sim: ${figures.dispatcherEventsPerSecond} dispatcher events/s (${figures.scenario}, ${figures.clients} clients)`);
-  return figures;
+  log(`sim: ${figures.dispatcherEventsPerSecond} dispatcher events/s, median ${Math.round(median(runsPerSecond))} (${figures.scenario}, ${figures.clients} clients)`);
+  return { ...figures, runsPerSecond };
 }

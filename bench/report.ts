@@ -45,7 +45,7 @@ export function parseResults(json: string, findings: string): BenchResults {
 }
 
 /** Bumped when BenchResults changes shape: old figures are then measured again, not misread. */
-const FIGURES_VERSION = 1;
+const FIGURES_VERSION = 2;
 
 interface Target {
   readonly target: string;
@@ -180,7 +180,7 @@ function targets(results: BenchResults): Target[] {
   if (sim !== null) {
     out.push({
       target: '(issue 3) simulator ≥ 1M dispatcher events per second',
-      figure: `${formatCount(sim.dispatcherEventsPerSecond)} per wall second, ${formatCount(sim.dispatcherEventsPerCpuSecond)} per CPU second`,
+      figure: `${formatCount(sim.dispatcherEventsPerSecond)} per wall second (best run; median ${formatCount(median(sim.runsPerSecond))}), ${formatCount(sim.dispatcherEventsPerCpuSecond)} per CPU second`,
       met: sim.dispatcherEventsPerSecond >= sim.target,
     });
   }
@@ -366,10 +366,17 @@ function simTable(sim: SimBenchFigures, reps: number): string {
     '',
     `bench/sim.ts: the ${sim.scenario} scenario with ${sim.clients.toLocaleString('en-US')} simulated clients, ` +
       `${sim.dispatcherEventsPerRun.toLocaleString('en-US')} dispatcher events and ${sim.virtualSecondsPerRun} virtual seconds per run ` +
-      `(${sim.wallMsPerRun} ms of wall time), best of 10 runs per process, ${probeRuns(reps)}.`,
+      `(${sim.wallMsPerRun} ms of wall time), best of 10 runs per process, ${probeRuns(reps)}. ` +
+      `The median of all ${sim.runsPerSecond.length} runs shows how far the machine's other work moved them.`,
     '',
-    table(['dispatcher events / s', 'per CPU second', 'with invariants checked', 'target (issue 3)'], [
-      [formatCount(sim.dispatcherEventsPerSecond), formatCount(sim.dispatcherEventsPerCpuSecond), formatCount(sim.dispatcherEventsPerSecondWithInvariants), `≥ ${formatCount(sim.target)}`],
+    table(['dispatcher events / s (best run)', 'median run', 'per CPU second', 'with invariants checked', 'target (issue 3)'], [
+      [
+        formatCount(sim.dispatcherEventsPerSecond),
+        formatCount(median(sim.runsPerSecond)),
+        formatCount(sim.dispatcherEventsPerCpuSecond),
+        formatCount(sim.dispatcherEventsPerSecondWithInvariants),
+        `≥ ${formatCount(sim.target)}`,
+      ],
     ]),
   ].join('\n');
 }
