@@ -29,8 +29,12 @@ export interface SimBenchFigures {
 
 const CLIENTS = 1_000;
 const REPETITIONS = 10;
-/** A run is ~0.1 s: warm the JIT on both modes before measuring either. */
-const WARMUP_RUNS = 4;
+/**
+ * Runs on both modes before measuring either. A run is ~25 ms now; after 4 of them the
+ * first measured runs were still up to 2x slower than later ones (bench/instructions.ts
+ * found 8 runs leaving ~10% of the next runs' instructions to the compilers, 20 none).
+ */
+const WARMUP_RUNS = 20;
 const TARGET = 1_000_000;
 
 interface Measured {
