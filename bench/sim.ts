@@ -32,7 +32,7 @@ const REPETITIONS = 10;
 /**
  * Runs on both modes before measuring either. A run is ~25 ms now; after 4 of them the
  * first measured runs were still up to 2x slower than later ones (bench/instructions.ts
- * found 8 runs leaving ~10% of the next runs' instructions to the compilers, 20 none).
+ * found 8 runs leaving ~10% of the next runs' instructions to the compilers, 20 ~2%).
  */
 const WARMUP_RUNS = 20;
 const TARGET = 1_000_000;
@@ -42,17 +42,19 @@ interface Measured {
   readonly cpuMs: number;
 }
 
-function best(invariants: boolean, rates: number[]): Measured {
-  let fastest: Measured | null = null;
+function measure(invariants: boolean): Measured[] {
+  const runs: Measured[] = [];
   for (let i = 0; i < REPETITIONS; i++) {
     const before = process.cpuUsage();
     const report = handshakeScenario.run({ seed: 1 + i, faults: [], clients: CLIENTS, durationMs: 5_000, invariants });
     const cpu = process.cpuUsage(before);
-    const measured = { report, cpuMs: (cpu.user + cpu.system) / 1000 };
-    rates.push(Math.round(rate(report)));
-    if (fastest === null || rate(report) > rate(fastest.report)) fastest = measured;
+    runs.push({ report, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
-  return fastest as Measured;
+  return runs;
+}
+
+function fastest(runs: readonly Measured[]): Measured {
+  return runs.reduce((best, run) => (rate(run.report) > rate(best.report) ? run : best));
 }
 
 function rate(report: ScenarioReport): number {
@@ -63,14 +65,14 @@ export function benchSim(): SimBenchFigures {
   for (let i = 0; i < WARMUP_RUNS; i++) {
     handshakeScenario.run({ seed: 100 + i, faults: [], clients: CLIENTS, durationMs: 5_000, invariants: i % 2 === 0 });
   }
-  const runsPerSecond: number[] = [];
-  const { report: raw, cpuMs } = best(false, runsPerSecond);
-  const checked = best(true, []).report;
+  const rawRuns = measure(false);
+  const { report: raw, cpuMs } = fastest(rawRuns);
+  const checked = fastest(measure(true)).report;
   return {
     scenario: 'handshake',
     clients: CLIENTS,
     dispatcherEventsPerSecond: Math.round(rate(raw)),
-    runsPerSecond,
+    runsPerSecond: rawRuns.map((run) => Math.round(rate(run.report))),
     dispatcherEventsPerCpuSecond: Math.round(raw.stats.dispatcherEvents / (cpuMs / 1000)),
     dispatcherEventsPerSecondWithInvariants: Math.round(rate(checked)),
     dispatcherEventsPerRun: raw.stats.dispatcherEvents,
