@@ -9,7 +9,7 @@
 // The count is split by where the instructions ran. The garbage collector's share moves
 // with a build's allocation sizes, which shift when scavenges fall against the run (two
 // builds of one change differed by 190 instructions per event there, ~3%, with 50 in the
-// rest); the compilers' share should be ~0 after the warm-up. Compare builds by the rest
+// rest); the compilers' share stays at ~2% after the warm-up. Compare builds by the rest
 // (JavaScript, builtins, the runtime), and read the collector's share as its own figure.
 // Counts leave out cache misses, which a 1,000-client run has many of: a guide to what a
 // change removes, not a timing. Timings come from `node dist/bench/sim.js`.
